@@ -1,0 +1,5 @@
+import sys
+
+from cdmbench.cli import main
+
+sys.exit(main())

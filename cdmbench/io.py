@@ -1,0 +1,79 @@
+"""Small file helpers: atomic writes and readable errors for paths.
+
+Writes go to a temporary file in the target directory and are renamed over the target at the end,
+so an interrupted or failed command never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from cdmbench.errors import OutputError
+
+__all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text", "ensure_dir", "sha256_file"]
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) or raise an ``OutputError`` that names it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create output directory {str(path)!r}: {exc.strerror or exc}. "
+            "Choose a writable location (e.g. out=./data/...)."
+        ) from None
+    if not os.access(path, os.W_OK):
+        raise OutputError(f"output directory {str(path)!r} is not writable; choose another location.")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+    """Open a temporary sibling of ``path`` for writing; rename it onto ``path`` on success.
+
+    On any exception the temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    ensure_dir(path.parent)
+    binary = "b" in mode
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}.") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (UTF-8, newlines as given)."""
+    with atomic_open(path, "w") as fh:
+        fh.write(text)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_open(path, "wb") as fh:
+        fh.write(data)
+
+
+def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
+    """Return the hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
