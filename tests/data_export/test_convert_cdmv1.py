@@ -45,7 +45,7 @@ def test_cases_and_summary(source: Path) -> None:
     assert summary.skipped_no_hpi == 1
     assert summary.duplicate_lab_rows == 1
     assert summary.unmapped_lab_itemids == [99999]
-    assert summary.unmapped_imaging == {"modality Drainage": 1}
+    assert summary.unmapped_imaging == {"region Scrotum": 1}
 
 
 def test_history_and_exam(converted: dict[int, Case]) -> None:
@@ -108,8 +108,9 @@ def test_radiology_names_are_canonical(converted: dict[int, Case]) -> None:
     (hida,) = converted[29000002].radiology_reports
     assert (hida.modality, hida.region) == ("HIDA", "Abdomen")
     drainage = converted[29000003].radiology_reports[1]
-    assert (drainage.modality, drainage.region) == (None, "Extremity")  # Drainage has no canonical name; Knee
-    assert converted[29000004].radiology_reports == []
+    assert (drainage.modality, drainage.region) == ("CT", "Extremity")  # Drainage: from the exam name; Knee
+    (scrotal,) = converted[29000004].radiology_reports
+    assert (scrotal.modality, scrotal.region) == ("Ultrasound", None)  # Scrotum has no canonical region
 
 
 def test_ground_truth(converted: dict[int, Case]) -> None:

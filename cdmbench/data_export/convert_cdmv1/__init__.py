@@ -13,7 +13,8 @@ Field mapping (one Case per hadm_id listed in ``pathology_ids.json`` that has an
   ``test_name`` and ``spec_type_desc`` = the labels of ``test_itemid`` and ``spec_itemid`` in the mapping when
   it has them (else None). The Case model has no field for the raw ``spec_itemid``.
 - ``radiology_reports``: note_id, exam_name, text; CDMv1's modality/region names mapped to the canonical
-  vocabulary (see ``_vocab``; unmappable names become None and are reported).
+  vocabulary of ``cdmbench.vocabulary.imaging`` (a name without a counterpart, e.g. 'Drainage', falls back to
+  ``classify_exam(exam_name)``; what still has none stays None and is counted in the summary).
 - ``ground_truth``: ``primary_diagnosis`` = the lines of ``discharge_diagnosis`` (bullets and heading lines
   removed), ``icd_diagnoses`` = ``icd_diagnosis`` rows, ``treatments`` = ``icd_procedures`` (``is_coded`` True,
   codes without dots, ICD-9 zero-padded to 4) then ``discharge_procedures`` (``is_coded`` False, 'None' dropped).

@@ -132,7 +132,8 @@ def _radiology(source: Path, tables: AdmissionTables) -> None:
     for hadm_id, group in _group(hadm, rows).items():
         reports = []
         for position, (note_id, modality, region, exam_name, text) in enumerate(group):
-            canon_modality, canon_region = canonical_modality(modality), canonical_region(region)
+            canon_modality = canonical_modality(modality, exam_name)
+            canon_region = canonical_region(region, exam_name)
             if canon_modality is None and text_or_none(modality):
                 tables.unmapped_imaging[f"modality {str(modality).strip()}"] += 1
             if canon_region is None and text_or_none(region):

@@ -1,10 +1,9 @@
 """Name and code translations for the CDMv1 files: lab labels, imaging names, ICD codes, text lines.
 
 Imaging: CDMv1 stores the modality and region its own classifier produced (special categories such as
-``CTU`` or ``MRCP``, and body parts such as ``Knee``). They are mapped here onto the canonical
-vocabulary of DESIGN.md. This is a small local table: ``cdmbench.vocabulary.imaging`` (with the
-canonical MODALITIES/REGIONS) was not available when this module was written; switch to it once it is.
-Names that have no canonical counterpart (``Drainage``, ``Scrotum``, ``Bone``) become None.
+``CTU`` or ``MRCP``, and body parts such as ``Knee``). They are mapped onto the canonical vocabulary of
+``cdmbench.vocabulary.imaging`` (the one the tools and scorers use); a name without a canonical
+counterpart falls back to classifying the exam name, and stays None when that does not tell either.
 """
 
 from __future__ import annotations
@@ -17,6 +16,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cdmbench.errors import DataSourceError
+from cdmbench.vocabulary.imaging import (
+    MODALITIES,
+    REGIONS,
+    SPECIAL_MODALITY_TO_CANONICAL,
+    classify_exam,
+    classify_exam_region,
+)
 
 __all__ = [
     "LabLabel",
@@ -28,50 +34,37 @@ __all__ = [
     "text_or_none",
 ]
 
-_MODALITY = {
-    "ct": "CT",
-    "ctu": "CT",
-    "ultrasound": "Ultrasound",
-    "carotid ultrasound": "Ultrasound",
-    "mri": "MRI",
-    "mra": "MRI",
-    "mre": "MRI",
-    "radiograph": "Radiograph",
-    "mammogram": "Radiograph",
-    "fluoroscopy": "Fluoroscopy",
-    "upper gi series": "Fluoroscopy",
-    "hida": "HIDA",
-    "eus": "EUS",
-    "mrcp": "MRCP",
-    "ercp": "ERCP",
-}
-_REGION = {
-    "abdomen": "Abdomen",
-    "pelvis": "Abdomen",  # a pelvis exam counts as Abdomen, as in CDMv1 (DESIGN.md)
-    "chest": "Chest",
-    "head": "Head",
-    "neck": "Neck",
-    "spine": "Spine",
-    "venous": "Venous",
-    "extremity": "Extremity",
-    **{part: "Extremity" for part in ("ankle", "foot", "knee", "hand", "wrist", "finger", "heel", "hip")},
-    **{part: "Extremity" for part in ("shoulder", "thigh", "femur")},
-}
+_MODALITIES = {m.lower(): m for m in MODALITIES}
+_SPECIAL = {name.lower(): canonical for name, canonical in SPECIAL_MODALITY_TO_CANONICAL.items()}
+_REGIONS = {r.lower(): r for r in REGIONS}
 
 
-def _lookup(table: dict[str, str], name: object) -> str | None:
-    text = text_or_none(name)
-    return None if text is None else table.get(" ".join(text.lower().split()))
+def _key(name: object) -> str:
+    return " ".join((text_or_none(name) or "").lower().split())
 
 
-def canonical_modality(name: object) -> str | None:
-    """The canonical modality for a CDMv1 modality name ('CTU' -> 'CT'), or None when there is none."""
-    return _lookup(_MODALITY, name)
+def canonical_modality(name: object, exam_name: object = None) -> str | None:
+    """The canonical modality of a CDMv1 report: its stored name mapped ('CTU' -> 'CT'), else its exam classified.
+
+    A stored name that is a procedure, not a modality ('Drainage'), falls back to
+    ``classify_exam(exam_name)`` ("CT GUIDED DRAINAGE" -> 'CT'). None when neither tells.
+    """
+    key = _key(name)
+    found = _MODALITIES.get(key) or _SPECIAL.get(key)
+    if found is None and text_or_none(exam_name):
+        found = classify_exam(str(exam_name))[0]
+    return found
 
 
-def canonical_region(name: object) -> str | None:
-    """The canonical region for a CDMv1 region name ('Knee' -> 'Extremity'), or None when there is none."""
-    return _lookup(_REGION, name)
+def canonical_region(name: object, exam_name: object = None) -> str | None:
+    """The canonical region of a CDMv1 report: its stored name mapped ('Pelvis' -> 'Abdomen', 'Knee' ->
+    'Extremity') with the shared region dictionaries, else its exam classified; None for e.g. 'Scrotum'.
+    """
+    key = _key(name)
+    found = _REGIONS.get(key) or (classify_exam_region(key) if key else None)
+    if found is None and text_or_none(exam_name):
+        found = classify_exam(str(exam_name))[1]
+    return found
 
 
 def text_or_none(value: object) -> str | None:
