@@ -1,0 +1,240 @@
+"""Note-text helpers for the export: sections of a MIMIC discharge note, and cleaned radiology reports.
+
+They follow ``docs/export-rules.md`` (section "Text" and "Ground truth"). All of them accept Windows or
+old-Mac newlines (turned into ``\\n``), headers in any letter case ("Physical Exam:" or "PHYSICAL EXAM:"),
+and the ``" \\n"`` blank lines MIMIC writes. A section that is missing, or empty after stripping, is None.
+
+Example:
+    >>> note = "History of Present Illness:\\nPain.\\n \\nPhysical Exam:\\nSoft.\\n \\nPertinent Results:\\n..."
+    >>> extract_history(note)
+    'Pain.'
+    >>> extract_physical_exam(note)
+    'Soft.'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from itertools import pairwise
+
+from cdmbench.vocabulary._data import load_reference
+
+__all__ = [
+    "TOP_LEVEL_HEADERS",
+    "clean_radiology_report",
+    "discharge_diagnoses",
+    "discharge_procedures",
+    "extract_history",
+    "extract_hpi_only",
+    "extract_physical_exam",
+    "extract_section",
+    "normalize_newlines",
+]
+
+TOP_LEVEL_HEADERS: tuple[str, ...] = (
+    "Name",
+    "Unit No",
+    "Admission Date",
+    "Discharge Date",
+    "Date of Birth",
+    "Sex",
+    "Service",
+    "Allergies",
+    "Attending",
+    "Chief Complaint",
+    "Major Surgical or Invasive Procedure",
+    "History of Present Illness",
+    "Past Medical History",
+    "Social History",
+    "Family History",
+    "Physical Exam",
+    "Physical Examination",
+    "Pertinent Results",
+    "Brief Hospital Course",
+    "Medications on Admission",
+    "Discharge Medications",
+    "Discharge Disposition",
+    "Discharge Diagnosis",
+    "Discharge Diagnoses",
+    "Discharge Condition",
+    "Discharge Instructions",
+    "Followup Instructions",
+    "Facility",
+)
+"""The top-level section headers of a MIMIC-IV discharge note (each followed by ':' at a line start)."""
+
+_HISTORY_HEADER = "History of Present Illness"
+_EXAM_HEADERS = ("Physical Exam", "Physical Examination")
+_DIAGNOSIS_HEADERS = ("Discharge Diagnosis", "Discharge Diagnoses")
+_PROCEDURE_HEADER = "Major Surgical or Invasive Procedure"
+
+# A line that starts the discharge part of the exam: DISCHARGE/Discharge + PHYSICAL EXAM / EXAM / ':'.
+_DISCHARGE_EXAM = re.compile(r"^[ \t]*discharge[ \t]*(?:physical[ \t]+exam|exam|:)", re.IGNORECASE | re.MULTILINE)
+# A first line that only announces the admission exam: "ADMISSION PHYSICAL EXAM:", "Admission Exam:",
+# "ON ADMISSION:", "Admission:", "PHYSICAL EXAM ON ADMISSION:", "Admission PE:".
+_ADMISSION_HEADER = re.compile(
+    r"^[ \t]*(?:(?:on|upon|at)[ \t]+admission|admission(?:[ \t]+(?:physical|exam|examination|pe|p/e))*"
+    r"|(?:physical[ \t]+)?exam(?:ination)?[ \t]+(?:on|upon|at)[ \t]+admission)[ \t]*:[ \t]*",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^(?:[-*•]|\d+[.)](?=\s|$))[ \t]*")
+# A radiology section header line: upper-case words (letters, digits, / & -) followed by ':'.
+_RADIOLOGY_HEADER = re.compile(r"^[ \t]*([A-Z][A-Z0-9]*(?:[ \t/&-]+[A-Z0-9]+)*)[ \t]*:", re.MULTILINE)
+
+
+def normalize_newlines(text: str) -> str:
+    """Turn ``\\r\\n`` and lone ``\\r`` into ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _header_regex(names: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+    words = "|".join(r"[ \t]+".join(re.escape(w) for w in name.split()) for name in names)
+    return re.compile(rf"^[ \t]*(?:{words})[ \t]*:", re.IGNORECASE | re.MULTILINE)
+
+
+@cache
+def _top_level_regex() -> re.Pattern[str]:
+    return _header_regex(TOP_LEVEL_HEADERS)
+
+
+def _span_after(note: str, headers: tuple[str, ...], end_headers: tuple[str, ...] | None = None) -> str | None:
+    """Text after the first of ``headers`` up to the next top-level header (or the next of ``end_headers``)."""
+    match = _header_regex(headers).search(note)
+    if match is None:
+        return None
+    end_regex = _top_level_regex() if end_headers is None else _header_regex(end_headers)
+    end = end_regex.search(note, match.end())
+    if end is None and end_headers is not None:
+        end = _top_level_regex().search(note, match.end())
+    return note[match.end() : end.start() if end else len(note)]
+
+
+def _stripped_or_none(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def extract_section(note: str, header: str) -> str | None:
+    """Return the text of a discharge-note section, from after ``header:`` to the next top-level header.
+
+    Args:
+        note: discharge note text.
+        header: a section header without its colon, e.g. ``"Chief Complaint"`` (any letter case).
+
+    Returns:
+        The section text, stripped; None when the header is absent or the section is empty.
+    """
+    return _stripped_or_none(_span_after(normalize_newlines(note), (header,)))
+
+
+def extract_hpi_only(note: str) -> str | None:
+    """Return the History of Present Illness section alone (up to the next top-level header), stripped.
+
+    This is what the cohort's ``no_hpi`` and ``hpi_names_disease`` rules look at.
+    """
+    return extract_section(note, _HISTORY_HEADER)
+
+
+def extract_history(note: str) -> str | None:
+    """Return the case's ``patient_history``: from after ``History of Present Illness:`` to ``Physical Exam:``.
+
+    The past medical, social and family history sections in between are kept with their headers, verbatim.
+    Without a ``Physical Exam:`` header the text ends at the next top-level header after those sections.
+
+    Returns:
+        The stripped text, or None when the HPI header is absent or nothing follows it.
+    """
+    note = normalize_newlines(note)
+    start = _header_regex((_HISTORY_HEADER,)).search(note)
+    if start is None:
+        return None
+    end = _header_regex(_EXAM_HEADERS).search(note, start.end())
+    if end is None:
+        history_parts = {_HISTORY_HEADER, "Past Medical History", "Social History", "Family History"}
+        end = _header_regex([h for h in TOP_LEVEL_HEADERS if h not in history_parts]).search(note, start.end())
+    return _stripped_or_none(note[start.end() : end.start() if end else len(note)])
+
+
+def extract_physical_exam(note: str) -> str | None:
+    """Return the admission physical examination of a discharge note (the case's ``physical_exam_text``).
+
+    The ``Physical Exam:`` section (up to the next top-level header) is cut at the discharge-exam header (a
+    line starting with ``DISCHARGE``/``Discharge`` followed by ``PHYSICAL EXAM``, ``EXAM`` or ``:``, any letter
+    case); a first line that announces the admission exam (``ADMISSION PHYSICAL EXAM:``, ``ON ADMISSION:``,
+    ``Admission:`` ...) loses that header; the rest is stripped.
+
+    Returns:
+        The admission exam text, or None when the section is missing or empty.
+    """
+    section = _span_after(normalize_newlines(note), _EXAM_HEADERS)
+    if section is None:
+        return None
+    cut = _DISCHARGE_EXAM.search(section)
+    if cut is not None:
+        section = section[: cut.start()]
+    section = section.strip()
+    first_line, newline, rest = section.partition("\n")
+    header = _ADMISSION_HEADER.match(first_line)
+    if header is not None:
+        section = first_line[header.end() :] + newline + rest
+    return _stripped_or_none(section)
+
+
+def _section_lines(note: str, headers: tuple[str, ...]) -> list[str]:
+    text = _span_after(normalize_newlines(note), headers)
+    return [] if text is None else [line.strip() for line in text.split("\n")]
+
+
+def discharge_diagnoses(note: str) -> list[str]:
+    """Return the lines of the ``Discharge Diagnosis:`` section (the case's ``primary_diagnosis``).
+
+    Each line is stripped of surrounding whitespace and of a leading bullet (``-``, ``*``, ``1.``); empty lines
+    and heading lines ending with ``:`` (``PRIMARY DIAGNOSIS:``, ``Secondary:``) are dropped.
+    """
+    out = []
+    for line in _section_lines(note, _DIAGNOSIS_HEADERS):
+        line = _BULLET.sub("", line).strip()
+        if line and not line.endswith(":"):
+            out.append(line)
+    return out
+
+
+def discharge_procedures(note: str) -> list[str]:
+    """Return the lines of the ``Major Surgical or Invasive Procedure:`` section; empty lines and ``None`` dropped."""
+    return [line for line in _section_lines(note, (_PROCEDURE_HEADER,)) if line and line.rstrip(".").lower() != "none"]
+
+
+@cache
+def _dropped_sections() -> tuple[str, ...]:
+    return tuple(name.upper() for name in load_reference("imaging.json")["radiology_sections_dropped"])
+
+
+def clean_radiology_report(text: str) -> str:
+    """Remove history, indication, comparison and impression-type sections from a radiology report.
+
+    The report is split at header lines (a line starting with upper-case words followed by ``:``); the text
+    before the first header is a section of its own. A section whose header starts with a name of
+    ``imaging.json`` ``radiology_sections_dropped`` is dropped; the kept sections (header line included), each
+    stripped, are joined with a blank line. Empty sections are left out.
+
+    Args:
+        text: the radiology note text.
+
+    Returns:
+        The cleaned text; ``""`` when nothing is kept (the export then drops the report).
+    """
+    text = normalize_newlines(text)
+    starts = [m.start() for m in _RADIOLOGY_HEADER.finditer(text)]
+    bounds = [0, *starts, len(text)] if not starts or starts[0] != 0 else [*starts, len(text)]
+    kept = []
+    for begin, end in pairwise(bounds):
+        section = text[begin:end]
+        header = _RADIOLOGY_HEADER.match(section)
+        if header is not None and header.group(1).startswith(_dropped_sections()):
+            continue
+        section = section.strip()
+        if section:
+            kept.append(section)
+    return "\n\n".join(kept)
