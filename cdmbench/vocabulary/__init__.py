@@ -8,6 +8,8 @@ Public API:
     Pathologies: ``PATHOLOGIES``, ``PATHOLOGY_WORDS``, ``COHORT_PHRASES``, ``MASK``, ``check_pathology``,
     ``masking_keywords``, ``mask_pathology_words``, ``pathology_from_title``.
     Imaging: ``MODALITIES``, ``REGIONS``, ``classify_exam``, ``classify_exam_modality``, ``classify_exam_region``.
+    Imaging requests: ``ImagingRequest``, ``normalize_imaging_request``, ``normalize_request_text``,
+    ``report_matches``.
 """
 
 from cdmbench.vocabulary.imaging import (
@@ -16,6 +18,12 @@ from cdmbench.vocabulary.imaging import (
     classify_exam,
     classify_exam_modality,
     classify_exam_region,
+)
+from cdmbench.vocabulary.imaging_requests import (
+    ImagingRequest,
+    normalize_imaging_request,
+    normalize_request_text,
+    report_matches,
 )
 from cdmbench.vocabulary.pathologies import (
     COHORT_PHRASES,
@@ -35,11 +43,15 @@ __all__ = [
     "PATHOLOGIES",
     "PATHOLOGY_WORDS",
     "REGIONS",
+    "ImagingRequest",
     "check_pathology",
     "classify_exam",
     "classify_exam_modality",
     "classify_exam_region",
     "mask_pathology_words",
     "masking_keywords",
+    "normalize_imaging_request",
+    "normalize_request_text",
     "pathology_from_title",
+    "report_matches",
 ]
