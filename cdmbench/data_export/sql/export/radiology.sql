@@ -1,0 +1,23 @@
+-- Radiology reports of the cohort (same admission / window rule as labs) with their exam_name.
+-- Parameter: %(extended)s boolean (in_scope false for reports on or after the first procedure date).
+WITH ev AS (
+  SELECT c.hadm_id, c.first_proc, r.note_id, r.charttime, r.text
+  FROM cdm_cohort c
+  JOIN mimiciv_note.radiology r ON r.hadm_id = c.hadm_id
+  UNION ALL
+  SELECT c.hadm_id, c.first_proc, r.note_id, r.charttime, r.text
+  FROM cdm_cohort c
+  JOIN mimiciv_note.radiology r
+    ON r.subject_id = c.subject_id AND r.hadm_id IS NULL AND r.charttime BETWEEN c.win_start AND c.win_end
+)
+SELECT ev.hadm_id, ev.note_id, ex.field_value AS exam_name, ev.text, ev.charttime,
+       (NOT %(extended)s OR ev.first_proc IS NULL OR ev.charttime < ev.first_proc) AS in_scope
+FROM ev
+LEFT JOIN LATERAL (
+  SELECT d.field_value
+  FROM mimiciv_note.radiology_detail d
+  WHERE d.note_id = ev.note_id AND d.field_name = 'exam_name'
+  ORDER BY d.field_ordinal
+  LIMIT 1
+) ex ON true
+ORDER BY ev.hadm_id, ev.charttime, ev.note_id
