@@ -9,6 +9,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from cdmbench.cases import Case, load_cases_file
+from cdmbench.config import compose
 from cdmbench.data_export.convert_cdmv1 import TABLES, convert_cdmv1, run
 from cdmbench.errors import DataSourceError
 
@@ -200,3 +201,9 @@ def test_category_column_is_optional(broken_copy: Path) -> None:
     wbc = cases[0].lab_results[0]
     assert (wbc.test_name, wbc.fluid, wbc.category) == ("White Blood Cells", "Blood", None)
     assert 50889 in summary.unmapped_lab_itemids
+
+
+def test_composed_config_runs(source: Path, tmp_path: Path) -> None:
+    cfg = compose("convert_cdmv1", [f"source={source}", f"out={tmp_path / 'cases.json'}"])
+    assert run(cfg) == 0
+    assert len(load_cases_file(tmp_path / "cases.json").cases) == 4
