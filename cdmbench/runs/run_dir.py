@@ -1,0 +1,117 @@
+"""The run directory (DESIGN.md "Run directory"): config, manifest, and line-atomic JSONL streams.
+
+Each finished case is appended as one line with a single ``write`` on an ``O_APPEND`` file, so a crash
+can at worst leave a partial last line; opening the directory again removes such a line, and a
+rerun skips the cases already recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from cdmbench.errors import ConfigError, OutputError
+from cdmbench.io import atomic_write_text, ensure_dir
+
+__all__ = ["JsonlStream", "RunDirectory"]
+
+
+class JsonlStream:
+    """An append-only JSONL file written one whole line at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._repair()
+
+    def _repair(self) -> None:
+        """Cut a partial last line left by a crash (a line is only complete with its newline)."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with open(self.path, "rb+") as fh:
+            data = fh.read()
+            if data.endswith(b"\n"):
+                return
+            keep = data.rfind(b"\n") + 1
+            fh.truncate(keep)
+        logger.warning("{}: removed a partial last line left by an interrupted run", self.path.name)
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Append one record as one line (a single write on an O_APPEND descriptor)."""
+        line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise OutputError(f"cannot write {str(self.path)!r}: {exc.strerror or exc}.") from None
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if not self.path.exists():
+            return
+        with open(self.path, encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    logger.warning("{}: skipping unreadable line {}", self.path.name, lineno)
+
+
+class RunDirectory:
+    """``outputs/<run>/``: config.yaml, manifest.json, predictions.jsonl, scores.jsonl, summary files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        ensure_dir(self.root)
+        self.predictions = JsonlStream(self.root / "predictions.jsonl")
+        self.scores = JsonlStream(self.root / "scores.jsonl")
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config.yaml"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def check_resumable(self, identity: dict[str, Any]) -> bool:
+        """Return True when the directory holds an earlier run with the same identity.
+
+        Raises:
+            ConfigError: when it holds a run of another program, LM or data set.
+        """
+        if not self.manifest_path.exists():
+            return False
+        try:
+            earlier = json.loads(self.manifest_path.read_text(encoding="utf-8")).get("identity", {})
+        except (OSError, json.JSONDecodeError):
+            earlier = {}
+        differs = sorted(k for k in identity if earlier.get(k) != identity[k])
+        if differs:
+            raise ConfigError(
+                f"run directory {str(self.root)!r} holds a run with a different {', '.join(differs)}; "
+                "choose another run=NAME, or delete that directory to start over."
+            )
+        return True
+
+    def write_config(self, yaml_text: str) -> None:
+        atomic_write_text(self.config_path, yaml_text)
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        atomic_write_text(self.manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+
+    def finished_ids(self, include_errors: bool = True) -> set[int]:
+        """hadm_ids already recorded in predictions.jsonl (optionally only the successful ones)."""
+        done: set[int] = set()
+        for record in self.predictions:
+            if include_errors or record.get("status") == "ok":
+                done.add(int(record["hadm_id"]))
+        return done
