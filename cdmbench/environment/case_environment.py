@@ -1,0 +1,118 @@
+"""``CaseEnvironment``: one case behind the three tools, with every call recorded in order.
+
+The environment keeps only what the tools show (the examination, labs, microbiology and radiology
+reports); it never holds the case's ground truth or pathology. A fresh environment per case and per run
+makes the answers reproducible: the same calls in the same order give the same observations.
+
+Example:
+    >>> env = CaseEnvironment(case, LabDictionary.from_cases([case]))
+    >>> env.physical_examination()
+    'VS: T 38.1 ...'
+    >>> env.call("imaging", {"region": "Abdomen", "modality": "US"})
+    >>> env.tool_calls_record()
+    [{'name': 'physical_examination', 'args': {}}, {'name': 'imaging', 'args': {...}}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cdmbench.cases import Case
+from cdmbench.environment.imaging_tool import ImagingTool
+from cdmbench.environment.lab_tool import LabTool
+from cdmbench.environment.records import TOOL_NAMES, ToolCall, valid_tools_message
+from cdmbench.vocabulary.lab_dictionary import LabDictionary
+
+__all__ = ["NO_EXAMINATION", "CaseEnvironment"]
+
+NO_EXAMINATION = "No physical examination is documented for this patient."
+
+
+class CaseEnvironment:
+    """The tools ``physical_examination``, ``laboratory_tests`` and ``imaging`` bound to one case.
+
+    Args:
+        case: the admission; only its examination, labs, microbiology and radiology are kept.
+        dictionary: the lab label dictionary used to parse lab requests (build it from all loaded cases
+            so a request is understood whether or not this patient had the test).
+    """
+
+    def __init__(self, case: Case, dictionary: LabDictionary) -> None:
+        self.hadm_id = case.hadm_id
+        self._exam = case.physical_exam_text.strip()
+        self._labs = LabTool(case.lab_results, case.microbiology_events, dictionary)
+        self._imaging = ImagingTool(case.radiology_reports)
+        self.calls: list[ToolCall] = []
+
+    # ------------------------------------------------------------------ the three tools
+
+    def physical_examination(self) -> str:
+        """The admission physical examination."""
+        return self.call("physical_examination", {})
+
+    def laboratory_tests(self, tests: list[str | int] | str) -> str:
+        """Results of the requested tests (names, panels or itemids)."""
+        return self.call("laboratory_tests", {"tests": tests})
+
+    def imaging(self, region: str, modality: str) -> str:
+        """The next radiology report that matches the requested region and modality."""
+        return self.call("imaging", {"region": region, "modality": modality})
+
+    # ------------------------------------------------------------------ dispatch and record
+
+    def call(self, name: str, args: Mapping[str, Any] | None = None) -> str:
+        """Run tool ``name`` with ``args`` and record the call; an unknown name is recorded as invalid.
+
+        Returns:
+            The observation (for an invalid call, what was wrong and the list of valid tools).
+        """
+        given = dict(args) if isinstance(args, Mapping) else {}
+        if name == "physical_examination":
+            observation, normalized, valid = self._exam or NO_EXAMINATION, {}, True
+        elif name == "laboratory_tests":
+            answer = self._labs.request(given.get("tests"))
+            observation, normalized, valid = answer.observation, answer.normalized_args, answer.valid
+        elif name == "imaging":
+            answer = self._imaging.request(given.get("region"), given.get("modality"))
+            observation, normalized, valid = answer.observation, answer.normalized_args, answer.valid
+        else:
+            observation, normalized, valid = f"Unknown tool {name!r}.", {}, False
+        if not valid:
+            observation = f"{observation}\n{valid_tools_message()}"
+        record = ToolCall(
+            index=len(self.calls),
+            name=str(name),
+            args=_record_args(name, given),
+            normalized_args=normalized,
+            observation=observation,
+            valid=valid,
+        )
+        self.calls.append(record)
+        return observation
+
+    def tool_calls_record(self) -> list[dict[str, Any]]:
+        """All calls in order, in the predictions-file format (``[{"name": ..., "args": {...}}, ...]``)."""
+        return [call.to_record() for call in self.calls]
+
+    @property
+    def tool_names(self) -> tuple[str, ...]:
+        """The valid tool names."""
+        return TOOL_NAMES
+
+
+def _record_args(name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The arguments as given, JSON-safe; a lab request given as one string or number becomes a list."""
+    if name == "laboratory_tests" and "tests" in given and not isinstance(given["tests"], list | tuple):
+        given = {**given, "tests": [given["tests"]]}
+    return _jsonable(given)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

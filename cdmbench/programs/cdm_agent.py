@@ -1,0 +1,63 @@
+"""``cdm_agent``: a ReAct agent gathers information with the three tools -> synthesize -> diagnose -> treat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dspy
+
+from cdmbench.cases import Case
+from cdmbench.environment import CaseEnvironment
+from cdmbench.programs.registry import register_program
+from cdmbench.programs.tools import CaseReAct, case_tools, lab_dictionary, use_environment
+from cdmbench.signatures import Diagnose, GatherInformation, PlanTreatment, SynthesizeFindings
+from cdmbench.vocabulary.lab_dictionary import LabDictionary
+
+__all__ = ["CdmAgent"]
+
+
+@register_program("cdm_agent")
+class CdmAgent(dspy.Module):
+    """The clinical decision-making agent of CDMv1 as a DSPy program.
+
+    Args:
+        max_iters: the most tool calls the agent may make (ReAct steps).
+        dictionary: the lab label dictionary the lab tool parses requests with (default: reference labels
+            only; ``build_program`` passes one built from all loaded cases).
+    """
+
+    def __init__(self, max_iters: int = 10, dictionary: LabDictionary | None = None) -> None:
+        super().__init__()
+        self.dictionary = dictionary if dictionary is not None else lab_dictionary()
+        self.gather = CaseReAct(GatherInformation, case_tools(), max_iters=int(max_iters))
+        self.synthesize = dspy.Predict(SynthesizeFindings)
+        self.diagnose = dspy.ChainOfThought(Diagnose)
+        self.treat = dspy.ChainOfThought(PlanTreatment)
+
+    def forward(self, case: Case) -> dspy.Prediction:
+        """Run on a case without ground truth (see ``program_input``)."""
+        with use_environment(CaseEnvironment(case, self.dictionary)) as environment:
+            gathered = self.gather(patient_history=case.patient_history)
+        summary = self.synthesize(patient_history=case.patient_history, findings=gathered.findings).summary
+        diagnosis = self.diagnose(summary=summary)
+        plan = self.treat(summary=summary, diagnosis=diagnosis.diagnosis)
+        return dspy.Prediction(
+            diagnosis=diagnosis.diagnosis,
+            differential=list(diagnosis.differential),
+            treatments=list(plan.treatments),
+            findings=gathered.findings,
+            summary=summary,
+            tool_calls=environment.tool_calls_record(),
+            observations=[call.observation for call in environment.calls],
+            trajectory=_jsonable(gathered.trajectory),
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
