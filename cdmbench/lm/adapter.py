@@ -1,0 +1,142 @@
+"""``SchemaJSONAdapter``: DSPy's JSONAdapter that always sends the output JSON schema.
+
+DSPy 3.4.1 sends a schema only for models its metadata says support one, and none for a signature
+with an open mapping (ReAct's ``next_tool_args``). Servers that constrain decoding (vLLM, llama.cpp)
+then let a model ramble until ``max_tokens``. This adapter builds the schema from the signature's
+output fields for every call:
+
+- open mappings (``dict[str, Any]``) become a plain ``{"type": "object"}``;
+- objects with declared properties require them all and allow no others;
+- free-text strings get ``maxLength`` when ``max_text_chars`` is set (tiny models need the cap);
+- ``$ref``s are inlined (llama.cpp's grammar converter and some servers do not follow them).
+
+and sends it in the dialect the server takes: ``json_schema`` (OpenAI, vLLM) or ``json_object_schema``
+(``{"type": "json_object", "schema": ...}``, llama-cpp-python's server, which answers ``json_schema``
+with HTTP 500).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, get_origin
+
+import dspy
+import pydantic
+from loguru import logger
+
+__all__ = ["DIALECTS", "SchemaJSONAdapter", "output_json_schema", "response_format_for"]
+
+DIALECTS = ("json_schema", "json_object_schema", "json_object", "none")
+
+
+def _field_annotation(annotation: Any) -> Any:
+    return dict[str, Any] if get_origin(annotation) is dict or annotation is dict else annotation
+
+
+def _inline_refs(node: Any, defs: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
+    if isinstance(node, list):
+        return [_inline_refs(item, defs, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        name = ref.split("/")[-1]
+        if name in seen or name not in defs:  # recursive model: give up on this branch, keep it open
+            return {"type": "object"}
+        merged = {**copy.deepcopy(defs[name]), **{k: v for k, v in node.items() if k != "$ref"}}
+        return _inline_refs(merged, defs, (*seen, name))
+    return {k: _inline_refs(v, defs, seen) for k, v in node.items() if k != "$defs"}
+
+
+def _tighten(node: Any, max_text_chars: int | None) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _tighten(item, max_text_chars)
+        return
+    if not isinstance(node, dict):
+        return
+    node.pop("title", None)
+    kind = node.get("type")
+    if kind == "object":
+        props = node.get("properties")
+        if props:
+            node["required"] = list(props)
+            node["additionalProperties"] = False
+        else:
+            node.pop("properties", None)
+            node.pop("required", None)
+            node.pop("additionalProperties", None)
+    elif kind == "string" and max_text_chars and not any(k in node for k in ("enum", "const", "pattern", "format")):
+        node["maxLength"] = min(int(node.get("maxLength", max_text_chars)), max_text_chars)
+    for key in ("properties", "$defs"):
+        for child in (node.get(key) or {}).values():
+            _tighten(child, max_text_chars)
+    for key in ("items", "anyOf", "oneOf", "allOf", "prefixItems", "additionalProperties"):
+        if isinstance(node.get(key), (dict, list)):
+            _tighten(node[key], max_text_chars)
+
+
+def output_json_schema(signature: type[dspy.Signature], max_text_chars: int | None = None) -> dict[str, Any]:
+    """The JSON schema of a signature's output fields, as this adapter sends it.
+
+    Example:
+        >>> output_json_schema(dspy.Signature("question -> answer"), 100)["properties"]["answer"]
+        {'type': 'string', 'maxLength': 100}
+    """
+    fields = {name: (_field_annotation(f.annotation), ...) for name, f in signature.output_fields.items()}
+    model = pydantic.create_model("Outputs", **fields)
+    schema = model.model_json_schema()
+    schema = _inline_refs(schema, schema.get("$defs", {}))
+    _tighten(schema, max_text_chars)
+    return schema
+
+
+def response_format_for(
+    signature: type[dspy.Signature], dialect: str, max_text_chars: int | None = None
+) -> dict[str, Any] | None:
+    """The ``response_format`` request field for ``signature`` in ``dialect`` (None for ``none``)."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown schema dialect {dialect!r}; known: {', '.join(DIALECTS)}")
+    if dialect == "none":
+        return None
+    if dialect == "json_object":
+        return {"type": "json_object"}
+    try:
+        schema = output_json_schema(signature, max_text_chars)
+    except (TypeError, ValueError, pydantic.PydanticSchemaGenerationError, pydantic.PydanticInvalidForJsonSchema):
+        logger.warning("cannot build a JSON schema for {}; asking for plain JSON", signature.__name__)
+        return {"type": "json_object"}
+    if dialect == "json_object_schema":
+        return {"type": "json_object", "schema": schema}
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", signature.__name__)[:64] or "outputs"
+    return {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
+
+
+class SchemaJSONAdapter(dspy.JSONAdapter):
+    """A ``dspy.JSONAdapter`` that sends the full output schema on every call.
+
+    Args:
+        dialect: ``json_schema`` (vLLM, OpenAI), ``json_object_schema`` (llama.cpp server),
+            ``json_object`` (JSON mode only) or ``none`` (DSPy's own behaviour).
+        max_text_chars: ``maxLength`` for free-text string fields; None for no cap.
+
+    Example:
+        >>> dspy.configure(adapter=SchemaJSONAdapter("json_object_schema", max_text_chars=300))
+    """
+
+    def __init__(self, dialect: str = "json_schema", max_text_chars: int | None = None, callbacks=None) -> None:
+        if dialect not in DIALECTS:
+            raise ValueError(f"unknown schema dialect {dialect!r}; known: {', '.join(DIALECTS)}")
+        # Tools are described in the schema, never sent as native function calls.
+        super().__init__(callbacks=callbacks, use_native_function_calling=False)
+        self.dialect = dialect
+        self.max_text_chars = max_text_chars
+
+    def _prepare_response_format(self, lm, lm_kwargs, signature) -> None:
+        if self.dialect == "none":
+            super()._prepare_response_format(lm, lm_kwargs, signature)
+            return
+        if "response_format" in lm_kwargs:  # the caller chose one for this call
+            return
+        lm_kwargs["response_format"] = response_format_for(signature, self.dialect, self.max_text_chars)

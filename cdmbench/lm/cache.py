@@ -1,0 +1,34 @@
+"""DSPy's answer cache, one directory per served model.
+
+DSPy's cache key leaves out ``api_base``, so two servers that answer to the same model string would
+share answers. cdmbench therefore points the (process-wide) DSPy cache at a directory named after the
+LM kind, the served name and the endpoint host: ``<cache_dir>/<kind>--<served name>--<host>``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dspy
+
+from cdmbench.io import ensure_dir
+from cdmbench.lm.settings import LMSettings, cache_dir_for
+
+__all__ = ["configure_cache"]
+
+
+def configure_cache(settings: LMSettings, served_name: str, api_base: str | None) -> Path | None:
+    """Point DSPy's cache at this model's directory (created if needed); turn it off if ``cache=false``.
+
+    Returns:
+        The cache directory, or None when caching is off.
+    """
+    if not settings.cache:
+        dspy.configure_cache(enable_disk_cache=False, enable_memory_cache=False)
+        return None
+    directory = ensure_dir(cache_dir_for(settings, served_name, api_base))
+    # Native answers are plain data: restricted unpickling costs nothing and refuses code in a cache file.
+    dspy.configure_cache(
+        enable_disk_cache=True, enable_memory_cache=True, disk_cache_dir=str(directory), restrict_pickle=True
+    )
+    return directory

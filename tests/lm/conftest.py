@@ -1,0 +1,27 @@
+"""Fixtures for the LM layer: a recording OpenAI-compatible server, DSPy's cache restored after each test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+import dspy  # noqa: E402
+import pytest  # noqa: E402
+
+from tests.lm.fake_openai import FakeOpenAIServer, answer_from_schema  # noqa: E402
+
+
+@pytest.fixture
+def fake_server():
+    """A fake vLLM on loopback serving ``served-model`` and answering to each request's schema."""
+    with FakeOpenAIServer(answer_from_schema) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _restore_dspy_cache():
+    """``configure_cache`` replaces DSPy's process-wide cache; put the original back."""
+    original = dspy.cache
+    yield
+    dspy.cache = original
