@@ -35,7 +35,7 @@ from cdmbench.data_export.tables import TABLES
 from cdmbench.errors import ConfigError, DatabaseError
 from cdmbench.vocabulary.pathologies import COHORT_PHRASES, PATHOLOGIES, pathology_from_title
 
-__all__ = ["QUERIES", "ExportResult", "check_tables", "export_cases", "export_sql", "run"]
+__all__ = ["QUERIES", "ExportResult", "check_tables", "create_cohort_table", "export_cases", "export_sql", "run"]
 
 QUERIES: tuple[str, ...] = ("labs", "microbiology", "radiology", "diagnoses", "procedures")
 """The per-source-table queries run after the cohort and the discharge notes."""
@@ -100,10 +100,15 @@ def _cohort_pattern() -> str:
     return "(" + "|".join(re.escape(COHORT_PHRASES[p]) for p in PATHOLOGIES) + ")"
 
 
-def _build_cohort(conn: psycopg.Connection) -> dict[int, CaseParts]:
+def create_cohort_table(conn: psycopg.Connection) -> None:
+    """Create and fill the temporary table ``cdm_cohort`` (dropped at the end of the current transaction)."""
     conn.execute(_COHORT_TABLE)
     conn.execute(export_sql("cohort"), {"pattern": _cohort_pattern()})
     conn.execute("ANALYZE cdm_cohort")
+
+
+def _build_cohort(conn: psycopg.Connection) -> dict[int, CaseParts]:
+    create_cohort_table(conn)
     parts: dict[int, CaseParts] = {}
     rows = conn.execute("SELECT hadm_id, long_title, gender, age FROM cdm_cohort ORDER BY hadm_id")
     for hadm_id, title, gender, age in rows:
