@@ -14,7 +14,7 @@ TOOL_NAMES: tuple[str, ...] = ("physical_examination", "laboratory_tests", "imag
 _TOOL_USAGE: dict[str, str] = {
     "physical_examination": "physical_examination() - the admission physical examination",
     "laboratory_tests": "laboratory_tests(tests: list of test names, panels or itemids) - laboratory results",
-    "imaging": "imaging(region: str, modality: str) - a radiology report, e.g. region 'Abdomen', modality 'CT'",
+    "imaging": "imaging(region: str, modality: str) - a radiology report, e.g. region 'Chest', modality 'CT'",
 }
 
 

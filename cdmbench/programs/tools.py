@@ -37,14 +37,14 @@ _DESCRIPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
             "tests": {
                 "type": "array",
                 "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-                "description": "test names or panels (e.g. 'CBC', 'Lipase'), or MIMIC-IV itemids",
+                "description": "test names or panels (e.g. 'CBC', 'Sodium'), or MIMIC-IV itemids",
             }
         },
     ),
     "imaging": (
         "Order an imaging study: returns the radiology report of the requested region and modality, if one exists.",
         {
-            "region": {"type": "string", "description": "body region, e.g. 'Abdomen', 'Chest', 'Head'"},
+            "region": {"type": "string", "description": "body region, e.g. 'Head', 'Chest', 'Abdomen', 'Spine'"},
             "modality": {"type": "string", "description": "modality, e.g. 'Ultrasound', 'CT', 'MRI', 'Radiograph'"},
         },
     ),

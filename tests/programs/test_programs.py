@@ -157,3 +157,12 @@ def test_tools_dispatch_to_the_environment_of_their_own_thread(case: Case) -> No
     assert seen["a"].startswith("T 38.4")
     with pytest.raises(RuntimeError, match="outside a program's forward"):
         tools["imaging"](region="Abdomen", modality="CT")
+
+
+def test_tool_descriptions_never_name_the_benchmark_conditions() -> None:
+    from tests.signatures.test_signatures import LEAKY_STEMS
+
+    text = json.dumps([[tool.name, tool.desc, tool.args] for tool in case_tools()]).lower()
+    for stem in ("appendicitis", "cholecystitis", "diverticulitis", "pancreatitis", *LEAKY_STEMS):
+        if stem != "abdom":  # Abdomen is one of the regions the imaging tool offers
+            assert stem not in text, stem
