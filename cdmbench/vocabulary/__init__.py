@@ -1,4 +1,4 @@
-"""The one cdmbench vocabulary: pathologies, imaging modalities and regions (more to come).
+"""The one cdmbench vocabulary: pathologies, imaging, laboratory tests and treatments.
 
 Tools, scorers and the export all use these names, so what a tool accepts and what a scorer rewards
 cannot drift apart. The facts are read from the JSON files in ``cdmbench/vocabulary/data/``
@@ -13,6 +13,9 @@ Public API:
     Labs: ``LAB_CATEGORIES``, ``PANELS``, ``PANEL_SYNONYMS``, ``LabItem``, ``category_itemids``,
     ``required_categories``, ``neutral_itemids``, ``synonym_class``, ``synonym_classes``, ``reference_lab_items``.
     Lab requests: ``LabDictionary``, ``LabMatch``, ``LabRequest``, ``parse_lab_request``, ``split_lab_request``.
+    Treatments: ``TREATMENTS``, ``BILIARY_KEYWORD``, ``ProcedureCodes``, ``KeywordRule``, ``check_treatment``,
+    ``procedure_codes``, ``treatments_for``, ``always_required``, ``required_codes``,
+    ``required_discharge_keywords``, ``requested_rule``.
 """
 
 from cdmbench.vocabulary.imaging import (
@@ -52,8 +55,22 @@ from cdmbench.vocabulary.pathologies import (
     masking_keywords,
     pathology_from_title,
 )
+from cdmbench.vocabulary.treatments import (
+    BILIARY_KEYWORD,
+    TREATMENTS,
+    KeywordRule,
+    ProcedureCodes,
+    always_required,
+    check_treatment,
+    procedure_codes,
+    requested_rule,
+    required_codes,
+    required_discharge_keywords,
+    treatments_for,
+)
 
 __all__ = [
+    "BILIARY_KEYWORD",
     "COHORT_PHRASES",
     "LAB_CATEGORIES",
     "MASK",
@@ -63,13 +80,18 @@ __all__ = [
     "PATHOLOGIES",
     "PATHOLOGY_WORDS",
     "REGIONS",
+    "TREATMENTS",
     "ImagingRequest",
+    "KeywordRule",
     "LabDictionary",
     "LabItem",
     "LabMatch",
     "LabRequest",
+    "ProcedureCodes",
+    "always_required",
     "category_itemids",
     "check_pathology",
+    "check_treatment",
     "classify_exam",
     "classify_exam_modality",
     "classify_exam_region",
@@ -80,10 +102,15 @@ __all__ = [
     "normalize_request_text",
     "parse_lab_request",
     "pathology_from_title",
+    "procedure_codes",
     "reference_lab_items",
     "report_matches",
+    "requested_rule",
     "required_categories",
+    "required_codes",
+    "required_discharge_keywords",
     "split_lab_request",
     "synonym_class",
     "synonym_classes",
+    "treatments_for",
 ]
