@@ -1,0 +1,92 @@
+"""Several runs side by side: grouped bars per pathology, one colour per run (``cdmbench plot``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from cdmbench.errors import ConfigError
+from cdmbench.io import atomic_write_text, ensure_dir
+from cdmbench.report._draw import grouped_bars, new_figure, save_png
+from cdmbench.report.records import OVERALL, Summary
+from cdmbench.report.run_dir import read_run
+
+__all__ = ["COMPARED_METRICS", "plot_runs", "plot_summaries", "run_labels", "write_comparison"]
+
+COMPARED_METRICS: tuple[tuple[str, str, float], ...] = (
+    ("diagnosis", "Diagnosis accuracy", 1.0),
+    ("gracious_diagnosis", "Gracious diagnosis accuracy", 1.0),
+    ("laboratory_tests_fraction", "Required lab categories hit (fraction of the pathology's categories)", 1.0),
+    ("imaging", "Imaging score (0-2)", 2.0),
+    ("treatment_recall", "Treatment recall per case (requested and required / required)", 1.0),
+)
+"""(metric, title, y-axis maximum) of each comparison plot; each becomes ``compare_<metric>.png``."""
+
+
+def run_labels(run_dirs: Sequence[Path]) -> list[str]:
+    """Short distinct labels for runs: the directory names, with parents added where names repeat."""
+    paths = [Path(p).resolve() for p in run_dirs]
+    for depth in range(1, max((len(p.parts) for p in paths), default=1) + 1):
+        labels = ["/".join(p.parts[-depth:]) for p in paths]
+        if len(set(labels)) == len(labels):
+            return labels
+    return [str(p) for p in paths]
+
+
+def _groups(summaries: Sequence[Summary]) -> list[str]:
+    seen: list[str] = []
+    for summary in summaries:
+        seen += [p for p in summary.pathologies if p != OVERALL and p not in seen]
+    return [*seen, OVERALL]
+
+
+def plot_summaries(summaries: Sequence[Summary], labels: Sequence[str], out_dir: Path) -> list[Path]:
+    """Draw one ``compare_<metric>.png`` per ``COMPARED_METRICS`` entry that some run has; returns the paths."""
+    out_dir = ensure_dir(Path(out_dir))
+    groups = _groups(summaries)
+    drawn = []
+    for metric, title, top in COMPARED_METRICS:
+        series = [(label, [s.get(p, metric) for p in groups]) for label, s in zip(labels, summaries, strict=True)]
+        if not any(row for _, rows in series for row in rows):
+            continue
+        figure, (ax,) = new_figure(min(12.0, max(7.0, 0.45 * len(groups) * len(summaries) + 3)), 4.2)
+        grouped_bars(ax, groups, series, annotate=len(summaries) <= 4)
+        ax.set_ylim(0, top * 1.12)
+        ax.set_title(f"{title} (95% CI)", fontsize=10)
+        ax.legend(title="run", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+        drawn.append(save_png(figure, out_dir / f"compare_{metric}.png"))
+    return drawn
+
+
+def write_comparison(summaries: Sequence[Summary], labels: Sequence[str], out_dir: Path) -> Path:
+    """Write ``comparison.csv``: every run's summary rows in long format with a leading ``run`` column."""
+    frames = [s.to_frame().assign(run=label) for label, s in zip(labels, summaries, strict=True)]
+    table = pd.concat(frames, ignore_index=True)
+    table = table[["run", *(c for c in table.columns if c != "run")]]
+    path = ensure_dir(Path(out_dir)) / "comparison.csv"
+    atomic_write_text(path, table.to_csv(index=False, lineterminator="\n"))
+    return path
+
+
+def plot_runs(run_dirs: Sequence[Path], out_dir: Path) -> list[Path]:
+    """Summarize each run directory's scores and draw the comparison plots into ``out_dir``.
+
+    Args:
+        run_dirs: run directories, each with a ``scores.jsonl``; the plot legend names them by directory.
+        out_dir: where the ``compare_*.png`` files go (created if needed).
+
+    Returns:
+        The paths of the PNGs written (``comparison.csv``, all runs' summary rows, is written beside them).
+
+    Raises:
+        ConfigError: no run directory was given.
+        DataSourceError: a run directory or its ``scores.jsonl`` is missing (the message names it).
+    """
+    if not run_dirs:
+        raise ConfigError("no runs to plot; pass them as runs=[outputs/run_a,outputs/run_b].")
+    summaries = [read_run(Path(d)) for d in run_dirs]
+    labels = run_labels(run_dirs)
+    write_comparison(summaries, labels, out_dir)
+    return plot_summaries(summaries, labels, out_dir)
