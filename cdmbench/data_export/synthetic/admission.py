@@ -1,0 +1,344 @@
+"""One synthetic admission: its timeline, codes, events and notes, and (for a benchmark case) its truth.
+
+Each admission draws from its own ``random.Random`` (seeded from the run seed and its index) and gets its ids
+from the shared ``Counters``, so a run is reproducible byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from random import Random
+
+from cdmbench.data_export.synthetic import codes, history
+from cdmbench.data_export.synthetic.catalog import exam
+from cdmbench.data_export.synthetic.discharge import NoteInput, build_discharge
+from cdmbench.data_export.synthetic.events import Counters, PlannedReport, micro_specimens, plan_imaging, radiology_rows
+from cdmbench.data_export.synthetic.labs import LabEvent, draw_labs, label_table
+from cdmbench.data_export.synthetic.mix import DISTRACTOR_REASON
+from cdmbench.data_export.synthetic.truth import Window, first_labs, mask, microbiology, radiology
+
+__all__ = ["Admission", "AdmissionSpec", "make_admission"]
+
+
+@dataclass(frozen=True)
+class AdmissionSpec:
+    """What to generate: a benchmark case or a distractor kind, with its pathology (None: other diagnosis)."""
+
+    index: int
+    kind: str  # "case" or a mix.DISTRACTOR_KINDS entry
+    pathology: str | None
+    subject_id: int
+    hadm_id: int
+
+
+@dataclass
+class Admission:
+    """All rows of one admission, and its truth case (or the reason the export must exclude it)."""
+
+    patient: tuple
+    admission: tuple
+    transfers: list[tuple] = field(default_factory=list)
+    diagnoses: list[tuple] = field(default_factory=list)
+    procedures: list[tuple] = field(default_factory=list)
+    labs: list[LabEvent] = field(default_factory=list)
+    micro: list[tuple] = field(default_factory=list)
+    discharge: list[tuple] = field(default_factory=list)
+    radiology: list[tuple] = field(default_factory=list)
+    radiology_detail: list[tuple] = field(default_factory=list)
+    case: dict | None = None
+    excluded: str | None = None
+
+
+_FEMALE_P = {"appendicitis": 0.49, "cholecystitis": 0.59, "diverticulitis": 0.55, "pancreatitis": 0.50, None: 0.52}
+_LOS = {"appendicitis": (1, 3), "cholecystitis": (2, 5), "diverticulitis": (2, 6), "pancreatitis": (3, 8), None: (1, 4)}
+_MICRO_P = {"appendicitis": 0.74, "cholecystitis": 0.85, "diverticulitis": 0.8, "pancreatitis": 0.88, None: 0.75}
+_CHIEF = {
+    "appendicitis": ["Abdominal pain", "RLQ pain", "Right lower quadrant abdominal pain"],
+    "cholecystitis": ["RUQ pain", "Abdominal pain", "Right upper quadrant pain, nausea"],
+    "diverticulitis": ["LLQ pain", "Abdominal pain", "Left lower quadrant pain"],
+    "pancreatitis": ["Epigastric pain", "Abdominal pain", "Epigastric pain, nausea/vomiting"],
+}
+_PRIMARY_TEXT = {
+    "appendicitis": ["Acute appendicitis", "Acute appendicitis, non-perforated", "Appendicitis"],
+    "cholecystitis": ["Acute cholecystitis", "Acute calculous cholecystitis", "Cholecystitis"],
+    "diverticulitis": ["Acute sigmoid diverticulitis", "Diverticulitis", "Acute diverticulitis"],
+    "pancreatitis": ["Acute pancreatitis", "Acute pancreatitis", "Acute alcoholic pancreatitis"],
+    "sbo": ["Small bowel obstruction"], "colic": ["Biliary colic", "Symptomatic cholelithiasis"],
+    "gastroenteritis": ["Gastroenteritis"], "renal_colic": ["Right ureteral stone", "Nephrolithiasis"],
+    "rlq_pain": ["Abdominal pain, etiology unclear"], "chronic_pancreatitis": ["Chronic pancreatitis flare"],
+    "diverticulosis": ["Diverticular bleed"],
+}  # fmt: skip
+_PLAIN = ["Hypertension", "Hyperlipidemia", "Type 2 diabetes mellitus", "GERD", "Tobacco use", "Obesity",
+          "Depression", "Asthma", "Hyponatremia", "Anemia", "Hypokalemia", "History of tobacco use"]  # fmt: skip
+_CHRONIC = [0, 1, 2, 3, 5, 6, 7]
+_CAREUNITS = ["Med/Surg", "Surgery", "Medicine", "Med/Surg/GYN", "Surgery/Trauma", "Transplant"]
+
+
+def _ts(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _age(rng: Random, pathology: str | None) -> int:
+    mean = 37.0 if pathology == "appendicitis" else 59.5
+    sd = 15.0 if pathology == "appendicitis" else 16.0
+    return int(min(89, max(18, round(rng.gauss(mean, sd)))))
+
+
+def _procedure_kinds(rng: Random, pathology: str | None, biliary: bool) -> list[str]:
+    kinds: list[str] = []
+    if pathology == "appendicitis":
+        kinds += ["appendectomy"] if rng.random() < 0.88 else (["drainage"] if rng.random() < 0.3 else [])
+    elif pathology == "cholecystitis":
+        if rng.random() < 0.12:
+            kinds.append("ercp")
+        kinds += ["cholecystectomy"] if rng.random() < 0.6 else (["cholecystostomy"] if rng.random() < 0.3 else [])
+    elif pathology == "diverticulitis":
+        kinds += ["drainage"] if rng.random() < 0.1 else []
+        kinds += ["colectomy"] if rng.random() < 0.15 else []
+    elif pathology == "pancreatitis":
+        kinds += ["ercp"] if rng.random() < (0.45 if biliary else 0.05) else []
+        kinds += ["cholecystectomy"] if rng.random() < (0.35 if biliary else 0.02) else []
+    return kinds
+
+
+def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
+    """Generate one admission; see the module docstring."""
+    rng = Random(f"cdmbench-synthetic:{seed}:{spec.index}")
+    path, kind = spec.pathology, spec.kind
+    sid, hid = spec.subject_id, spec.hadm_id
+    female = rng.random() < _FEMALE_P[path]
+    age = _age(rng, path)
+    version = 9 if rng.random() < 0.72 else 10
+    presentation = path
+    first_code: codes.Code | None = None
+    if kind == "other_first_diagnosis":
+        code, title, presentation = rng.choice(codes.OTHER_FIRST_DIAGNOSES[version])
+        first_code = (code, version, title)
+    effect_key = path or "other"
+
+    # ------------------------------------------------------------------ timeline
+    year = rng.randint(2110, 2205)
+    start_day = datetime(year, 1, 1) + timedelta(days=rng.randint(0, 364))
+    has_ed = rng.random() < 0.88
+    edreg = start_day + timedelta(hours=rng.randint(0, 23), minutes=rng.randint(0, 59))
+    admit = edreg + timedelta(hours=rng.randint(2, 9), minutes=rng.randint(0, 59))
+    if not has_ed:
+        edreg = None
+    los = rng.randint(*_LOS[path])
+    disch = (admit + timedelta(days=los)).replace(hour=rng.randint(10, 17), minute=rng.randint(0, 59))
+    careunit = rng.choice(_CAREUNITS)
+    transfers: list[tuple] = []
+    intimes: list[datetime] = []
+
+    def transfer(event: str, unit: str, t_in: datetime, t_out: datetime | None) -> None:
+        ids.transfer += rng.randint(1, 50)
+        transfers.append((sid, hid, ids.transfer, event, unit, _ts(t_in), _ts(t_out)))
+        intimes.append(t_in)
+
+    if edreg:
+        transfer("ED", "Emergency Department", edreg, admit)
+    if rng.random() < 0.3 and los >= 2:
+        moved = admit + timedelta(days=1, hours=rng.randint(0, 12))
+        transfer("admit", careunit, admit, moved)
+        transfer("transfer", rng.choice(_CAREUNITS), moved, disch)
+    else:
+        transfer("admit", careunit, admit, disch)
+    transfer("discharge", "", disch, None)
+    window = Window.from_transfers(hid, intimes)
+    first_in = window.start + timedelta(days=1)
+
+    # ------------------------------------------------------------------ demographics rows
+    offset = rng.randint(0, 3) if age - 3 >= 18 else 0
+    anchor_year, anchor_age = year - offset, age - offset
+    groups = ["2008 - 2010", "2011 - 2013", "2014 - 2016"] if version == 9 else ["2014 - 2016", "2017 - 2019"]
+    patient = (sid, "F" if female else "M", anchor_age, anchor_year, rng.choice(groups), "")
+    adm_row = (
+        sid, hid, _ts(admit), _ts(disch), "",
+        rng.choice(["EW EMER.", "EW EMER.", "URGENT", "EU OBSERVATION"] if edreg else ["DIRECT EMER.", "ELECTIVE"]),
+        f"P{rng.randrange(16**5):05X}",
+        "EMERGENCY ROOM" if edreg else rng.choice(["PHYSICIAN REFERRAL", "TRANSFER FROM HOSPITAL"]),
+        rng.choice(["HOME", "HOME", "HOME HEALTH CARE", "SKILLED NURSING FACILITY"]),
+        rng.choice(["Private", "Medicare", "Medicaid", "Other"]), rng.choice(["English"] * 9 + ["Spanish"]),
+        rng.choice(["MARRIED", "SINGLE", "WIDOWED", "DIVORCED", ""]),
+        rng.choice(["WHITE"] * 6 + ["BLACK/AFRICAN AMERICAN", "HISPANIC/LATINO - PUERTO RICAN", "ASIAN", "OTHER"]),
+        _ts(edreg), _ts(admit) if edreg else "", 0,
+    )  # fmt: skip
+    adm = Admission(patient=patient, admission=adm_row, transfers=transfers)
+
+    # ------------------------------------------------------------------ diagnoses and procedures
+    heavy_drinker = path == "pancreatitis" and rng.random() < 0.35
+    dx: list[codes.Code] = []
+    if kind == "secondary_only":
+        dx.append(rng.choice(codes.SECONDARY_FIRST[version]))
+    if first_code:
+        dx.append(first_code)
+    if path and kind != "other_first_diagnosis":
+        code, title = codes.pick(rng, codes.COHORT_CODES[path][version])
+        if heavy_drinker and version == 10:
+            code, title = "K8520", "Alcohol induced acute pancreatitis without necrosis or infection"
+        dx.append((code, version, title))
+    biliary = path == "pancreatitis" and not heavy_drinker and rng.random() < 0.5
+    if biliary and "Biliary" not in dx[-1][2]:
+        dx.append(rng.choice([codes.BILIARY_SECONDARY, codes.GALLSTONE_SECONDARY])[version])
+    if heavy_drinker:
+        dx.append(codes.ALCOHOL_SECONDARY[version])
+    comorb = sorted(rng.sample(range(len(codes.COMORBIDITIES[version])), rng.randint(0, 5)))
+    dx += [(codes.COMORBIDITIES[version][i][0], version, codes.COMORBIDITIES[version][i][1]) for i in comorb]
+    adm.diagnoses = [(sid, hid, n, c, v) for n, (c, v, _) in enumerate(dx, start=1)]
+    proc_kinds = _procedure_kinds(rng, path if kind != "other_first_diagnosis" else None, biliary)
+    procs = [codes.procedure_code(rng, k, version) for k in proc_kinds]
+    for n, (code, v, _) in enumerate(procs, start=1):
+        day = admit + timedelta(days=rng.randint(0, max(0, los - 1)))
+        adm.procedures.append((sid, hid, n, day.strftime("%Y-%m-%d"), code, v))
+
+    # ------------------------------------------------------------------ labs
+    next_spec = ids.specimen
+    severity = rng.uniform(0.7, 1.3)
+    labs: list[LabEvent] = []
+    if kind != "no_labs":
+        later = []
+        for d in range(1, los + 1):
+            when = (admit + timedelta(days=d)).replace(hour=rng.randint(4, 7), minute=rng.randint(0, 59))
+            if when < disch and rng.random() < 0.8:
+                later.append(when)
+        first_draw = first_in + timedelta(minutes=rng.randint(20, 80))
+        first_hadm = None if edreg and rng.random() < 0.25 else hid
+        labs += draw_labs(rng, effect_key=effect_key, female=female, age=age, hadm_id=hid, first_draw=first_draw,
+                          later_draws=later, severity=severity, next_specimen=next_spec, first_draw_hadm=first_hadm)  # fmt: skip
+        if rng.random() < 0.08:  # outside labs the day before, no hadm_id but inside the window
+            when = first_in - timedelta(hours=rng.randint(1, 20))
+            labs += draw_labs(rng, effect_key="other", female=female, age=age, hadm_id=None, first_draw=when,
+                              later_draws=[], severity=0.0, next_specimen=next_spec, small=True)  # fmt: skip
+        if rng.random() < 0.01:  # exactly on the window's lower bound (inclusive)
+            labs += draw_labs(rng, effect_key="other", female=female, age=age, hadm_id=None, first_draw=window.start,
+                              later_draws=[], severity=0.0, next_specimen=next_spec, small=True)  # fmt: skip
+    if rng.random() < 0.18:  # outpatient labs weeks before: outside the window
+        when = window.start - timedelta(days=rng.randint(2, 200), hours=rng.randint(0, 8))
+        labs += draw_labs(rng, effect_key="other", female=female, age=age, hadm_id=None, first_draw=when,
+                          later_draws=[], severity=0.0, next_specimen=next_spec, small=True)  # fmt: skip
+    if rng.random() < 0.1:  # follow-up labs after discharge: outside the window
+        when = disch + timedelta(days=rng.randint(3, 30))
+        labs += draw_labs(rng, effect_key="other", female=female, age=age, hadm_id=None, first_draw=when,
+                          later_draws=[], severity=0.0, next_specimen=next_spec, small=True)  # fmt: skip
+    rng.shuffle(labs)
+    for ev in labs:
+        ids.labevent += 1
+        ev.labevent_id = ids.labevent
+    adm.labs = labs
+
+    # ------------------------------------------------------------------ microbiology
+    plan: list[tuple[str, datetime, int | None, str]] = []
+    if rng.random() < _MICRO_P[path]:
+        when = first_in + timedelta(minutes=rng.randint(30, 120))
+        hadm_for_ed = None if edreg and rng.random() < 0.12 else hid
+        for _ in range(rng.choice([1, 2, 2])):
+            plan.append(("blood", when, hadm_for_ed, "organism" if rng.random() < 0.08 else "negative"))
+        if rng.random() < 0.6:
+            outcome = rng.choices(["negative", "flora", "organism"], weights=[55, 25, 20])[0]
+            plan.append(("urine", when + timedelta(minutes=rng.randint(5, 90)), hid, outcome))
+        if path in ("diverticulitis", None) and rng.random() < 0.2:
+            stool_at = admit + timedelta(hours=rng.randint(3, 20))
+            plan += [("stool", stool_at, hid, "negative"), ("ova", stool_at, hid, "negative")]
+        if rng.random() < 0.06:
+            plan.append(("urine", admit + timedelta(hours=rng.randint(2, 12)), hid, "cancelled"))
+    if rng.random() < 0.05:  # an outpatient urine culture long before: outside the window
+        plan.append(("urine", window.start - timedelta(days=rng.randint(5, 300)), None, "negative"))
+    adm.micro, micro_events = micro_specimens(rng, ids, sid, plan)
+
+    # ------------------------------------------------------------------ radiology
+    abdominal = kind != "no_abdominal_imaging"
+    img_path = path if kind != "other_first_diagnosis" else None
+    planned = [
+        PlannedReport(exam(name), when, hid, exam(name).region == "Abdomen" and img_path is not None)
+        for name, when in plan_imaging(rng, img_path, female, abdominal, first_in, disch)
+    ]
+    if edreg and rng.random() < 0.12 and planned[0].exam.region == "Abdomen":
+        planned[0].hadm_id = None  # done in the ED before admission: NULL hadm_id, inside the window
+        planned[0].when = min(planned[0].when, admit - timedelta(minutes=20))
+    if rng.random() < 0.05:
+        planned.append(
+            PlannedReport(exam("OUTSIDE FILMS READ ONLY"), first_in + timedelta(hours=1, minutes=3), hid, False)
+        )
+    if rng.random() < (0.3 if not abdominal else 0.1):  # prior abdominal imaging: outside the window
+        before = window.start - timedelta(days=rng.randint(30, 900))
+        planned.append(PlannedReport(exam("ABDOMEN US (COMPLETE STUDY)"), before, None, False))
+    first_seq = rng.randint(1, 12)
+    adm.radiology, adm.radiology_detail, report_events = radiology_rows(
+        rng, sid, planned, presentation or "other", age, female, first_seq
+    )
+
+    # ------------------------------------------------------------------ discharge note
+    fever = rng.random() < 0.35
+    names_disease = path if kind == "hpi_names_disease" else None
+    hpi_text = history.hpi(rng, presentation, age, female, names_disease=names_disease)
+    if kind == "case" and path and path in hpi_text.lower():
+        raise RuntimeError(f"generator bug: HPI of case {hid} names {path}")
+    operated = bool(proc_kinds)
+    primary = [rng.choice(_PRIMARY_TEXT[presentation])]
+    if path == "pancreatitis" and biliary:
+        primary = [rng.choice(["Gallstone pancreatitis", "Acute biliary pancreatitis"])]
+    if kind == "secondary_only":
+        primary = ["Sepsis" if dx[0][0] in ("0389", "A419") else "Acute kidney injury", primary[0]]
+    secondary = [_PLAIN[i] for i in comorb if i in _CHRONIC][:3]
+    proc_text = [rng.choice(codes.PROCEDURE_TEXT[k]) for k in proc_kinds if rng.random() < 0.85]
+    if rng.random() < 0.04:
+        proc_text.append("PICC line placement")
+    hpi_mode = "normal"
+    no_note = False
+    if kind == "no_hpi":
+        hpi_mode = rng.choice(["missing", "empty", "none"])
+        no_note = hpi_mode == "none"
+    note_input = NoteInput(
+        female=female,
+        chief_complaint=rng.choice(_CHIEF.get(presentation, ["Abdominal pain", "Nausea/vomiting"])),
+        procedures=proc_text,
+        hpi=hpi_text,
+        hpi_mode="missing" if no_note else hpi_mode,
+        past_medical=history.past_history(rng, presentation, female, [_PLAIN[i] for i in comorb if i in _CHRONIC]),
+        social=history.social(rng, heavy_drinker),
+        family=history.family_history(rng),
+        admission_exam=history.admission_exam(rng, presentation, fever),
+        discharge_exam=history.discharge_exam(rng, operated) if rng.random() < 0.85 else None,
+        diagnosis_lines=primary,
+        secondary_lines=secondary,
+        course_key=presentation if operated or presentation in ("diverticulitis", "pancreatitis") else "",
+        summary=primary[-1].lower(),
+        labs=[ev for ev in labs if ev.hadm_id is not None or window.counts(None, ev.charttime)],
+        imaging=[f"{e.exam_name}: ___" for e in report_events[:3]],
+    )
+    note = build_discharge(rng, note_input)
+    if not no_note:
+        ds_seq = rng.randint(10, 30)
+        ds_time = disch.replace(hour=0, minute=0)
+        store = disch + timedelta(hours=rng.randint(1, 30))
+        if rng.random() < 0.02:  # an earlier version of the summary: the export must use the highest note_seq
+            older = build_discharge(rng, note_input)
+            adm.discharge.append(
+                (f"{sid}-DS-{ds_seq - 1}", sid, hid, "DS", ds_seq - 1, _ts(ds_time), _ts(store), older.text)
+            )
+        adm.discharge.append((f"{sid}-DS-{ds_seq}", sid, hid, "DS", ds_seq, _ts(ds_time), _ts(store), note.text))
+
+    # ------------------------------------------------------------------ truth
+    if kind != "case":
+        adm.excluded = DISTRACTOR_REASON[kind]
+        return adm
+    assert path is not None
+    treatments = [{"title": title, "icd_code": code, "is_coded": True} for code, _, title in procs]
+    treatments += [{"title": line, "icd_code": None, "is_coded": False} for line in note.procedure_lines]
+    adm.case = {
+        "hadm_id": hid,
+        "pathology": path,
+        "demographics": {"age": anchor_age + year - anchor_year, "gender": "F" if female else "M"},
+        "patient_history": note.patient_history,
+        "lab_results": first_labs(labs, window, label_table()),
+        "microbiology_events": microbiology(micro_events, window),
+        "radiology_reports": radiology(report_events, window, path),
+        "physical_exam_text": mask(note.admission_exam, path),
+        "ground_truth": {
+            "primary_diagnosis": note.primary_diagnosis,
+            "treatments": treatments,
+            "icd_diagnoses": [title for _, _, title in dx],
+        },
+    }
+    return adm

@@ -1,0 +1,214 @@
+"""Microbiology and radiology events of one admission (rows plus the records the truth needs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from random import Random
+
+from cdmbench.data_export.synthetic.catalog import ANTIBIOTICS, EXAMS, MICRO_TESTS, ORGANISMS, Exam, exam
+from cdmbench.data_export.synthetic.radiology import kept_text, report_sections
+from cdmbench.data_export.synthetic.truth import MicroEvent, ReportEvent
+
+__all__ = ["Counters", "PlannedReport", "micro_specimens", "plan_imaging", "radiology_rows"]
+
+CANCELLED = "TEST CANCELLED, PATIENT CREDITED."
+
+
+@dataclass
+class Counters:
+    """Global id counters (the generator runs admissions in order, so ids are deterministic)."""
+
+    labevent: int = 0
+    specimen: list[int] = field(default_factory=lambda: [1_000_000])
+    microevent: int = 0
+    micro_specimen: int = 2_000_000
+    transfer: int = 30_000_000
+
+
+def _ts(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _day(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d")
+
+
+def micro_specimens(
+    rng: Random,
+    ids: Counters,
+    subject_id: int,
+    plan: list[tuple[str, datetime, int | None, str]],
+) -> tuple[list[tuple], list[MicroEvent]]:
+    """microbiologyevents rows and truth records for planned specimens.
+
+    Args:
+        plan: [(test key, charttime, hadm_id or None, outcome)] with outcome one of "negative", "organism",
+            "flora", "cancelled".
+    """
+    rows: list[tuple] = []
+    events: list[MicroEvent] = []
+    provider = f"P{rng.randrange(16**5):05X}"
+    for key, when, hadm_id, outcome in plan:
+        test = MICRO_TESTS[key]
+        ids.micro_specimen += rng.randint(1, 30)
+        spec = ids.micro_specimen
+        store = when + timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 10))
+        base = [subject_id, hadm_id, spec, provider, _day(when), _ts(when), test.spec_itemid, test.spec_type_desc]
+        mid = [1, _day(store), _ts(store), test.test_itemid, test.test_name]
+
+        def add(org, ab, comments, base=base, mid=mid, when=when, hadm_id=hadm_id, spec=spec, test=test):
+            ids.microevent += 1
+            org_itemid, org_name = org if org else ("", None)
+            ab_itemid, ab_name = ab if ab else ("", "")
+            if ab:
+                dilution = rng.choice([1, 2, 4, 8, 16])
+                interp = "S" if dilution <= 4 else rng.choice(["S", "I", "R"])
+                ab_cols = [ab_itemid, ab_name, f"<={dilution}", "<=", dilution, interp]
+            else:
+                ab_cols = ["", "", "", "", "", ""]
+            quantity = "" if not org else rng.choice(["", ">100,000 CFU/mL", "SPARSE GROWTH"])
+            rows.append(
+                (ids.microevent, *base, *mid, org_itemid, org_name or "", 1 if org else "", quantity, *ab_cols,
+                 comments or "")
+            )  # fmt: skip
+            events.append(
+                MicroEvent(ids.microevent, hadm_id, spec, when, test.test_itemid, test.test_name,
+                           test.spec_type_desc, org_name, comments)
+            )  # fmt: skip
+
+        if outcome == "cancelled":
+            add(None, None, CANCELLED)
+        elif outcome == "organism":
+            org = rng.choice(ORGANISMS)
+            note = rng.choice([None, None, "Reported to and read back by ___ @ ___."])
+            for i, ab in enumerate(rng.sample(ANTIBIOTICS, rng.randint(2, 6))):
+                add(org, ab, note if i == 0 else None)
+        elif outcome == "flora":
+            add(None, None, "MIXED BACTERIAL FLORA ( >= 3 COLONY TYPES), CONSISTENT WITH SKIN AND/OR GENITAL "
+                            "CONTAMINATION.")  # fmt: skip
+        else:
+            add(None, None, rng.choice(["NO GROWTH.", "NO GROWTH.", "NO SALMONELLA OR SHIGELLA FOUND."])
+                if key == "stool" else "NO GROWTH.")  # fmt: skip
+    return rows, events
+
+
+# ----------------------------------------------------------------------------------------------- imaging
+
+# probability of CT / US / X-ray per pathology (MIMIC-CDM)
+_AVAILABILITY = {
+    "appendicitis": (0.94, 0.24, 0.18),
+    "cholecystitis": (0.42, 0.87, 0.50),
+    "diverticulitis": (0.91, 0.19, 0.50),
+    "pancreatitis": (0.51, 0.73, 0.59),
+    None: (0.75, 0.35, 0.35),
+}
+_CT = ["CT ABD & PELVIS WITH CONTRAST"] * 15 + ["CT ABD & PELVIS W/O CONTRAST"] * 3 + ["CT ABDOMEN W/CONTRAST"] * 2
+_CT += ["CTA ABD & PELVIS"]
+_US = {
+    "appendicitis": ["APPENDIX US", "APPENDIX US", "ABDOMEN US (COMPLETE STUDY)"],
+    "cholecystitis": [
+        "LIVER OR GALLBLADDER US (SINGLE ORGAN)",
+        "US ABD LIMIT, SINGLE ORGAN",
+        "ABDOMEN US (COMPLETE STUDY)",
+    ],
+    "pancreatitis": ["LIVER OR GALLBLADDER US (SINGLE ORGAN)", "ABDOMEN US (COMPLETE STUDY)", "DUPLEX DOPP ABD/PEL"],
+    "diverticulitis": ["ABDOMEN US (COMPLETE STUDY)", "US ABD LIMIT, SINGLE ORGAN"],
+    None: ["ABDOMEN US (COMPLETE STUDY)", "US ABD LIMIT, SINGLE ORGAN", "LIVER OR GALLBLADDER US (SINGLE ORGAN)"],
+}
+_EXTRAS = {
+    "cholecystitis": [("HEPATOBILIARY SCAN (HIDA)", 0.1), ("MRCP (MR ABDOMEN W/O & W/CONTRAST)", 0.08)],
+    "pancreatitis": [("MRCP (MR ABDOMEN W/O & W/CONTRAST)", 0.15), ("EUS (ENDOSCOPIC ULTRASOUND)", 0.04),
+                     ("ERCP BILIARY&PANCREAS BY GI UNIT", 0.06), ("MR ABDOMEN W/O & W/CONTRAST", 0.03)],
+    "diverticulitis": [("MR ABDOMEN W/O & W/CONTRAST", 0.02)],
+}  # fmt: skip
+_NON_ABDOMINAL = [e.name for e in EXAMS if e.region not in ("Abdomen",)]
+
+
+@dataclass
+class PlannedReport:
+    """A report to write: exam, when, hadm_id (None for NULL), and whether its findings show the disease."""
+
+    exam: Exam
+    when: datetime
+    hadm_id: int | None
+    focus: bool
+
+
+def plan_imaging(
+    rng: Random, pathology: str | None, female: bool, abdominal: bool, start: datetime, end: datetime
+) -> list[tuple[str, datetime]]:
+    """Exams of an admission: the pathology's modality mix, at least one abdominal exam when ``abdominal``.
+
+    With ``abdominal`` False only non-abdominal exams are planned (the ``no_abdominal_imaging`` distractor).
+    """
+    span = max(1.0, (end - start).total_seconds() / 3600 - 2)
+    names: list[str] = []
+    ct, us, xr = _AVAILABILITY[pathology]
+    if abdominal:
+        if rng.random() < ct:
+            names.append(rng.choice(_CT))
+        if rng.random() < us:
+            names.append(rng.choice(_US[pathology]))
+        if not names:
+            names.append(
+                rng.choice(_CT) if pathology in ("appendicitis", "diverticulitis", None) else _US[pathology][0]
+            )
+        if female and pathology in ("appendicitis", None) and rng.random() < 0.08:
+            names.append("PELVIS U.S., TRANSVAGINAL")
+        for name, p in _EXTRAS.get(pathology, []):
+            if rng.random() < p:
+                names.append(name)
+    if rng.random() < xr:
+        names.append(rng.choice(["CHEST (PA & LAT)", "CHEST (PORTABLE AP)", "CHEST (PA & LAT)"])
+                     if not abdominal or rng.random() < 0.7 else "ABDOMEN (SUPINE & ERECT)")  # fmt: skip
+    if rng.random() < 0.08 or not abdominal:
+        names.append(rng.choice(_NON_ABDOMINAL))
+    names = [n for n in names if abdominal or exam(n).region != "Abdomen"]
+    if not names:
+        names.append("CHEST (PA & LAT)")
+    times: list[datetime] = []
+    for i, _ in enumerate(names):
+        hours = rng.uniform(0.5, 4.0) if i == 0 else rng.uniform(1.0, span)
+        when = (start + timedelta(hours=hours)).replace(second=0, microsecond=0)
+        while when in times:
+            when += timedelta(minutes=7)
+        times.append(when)
+    return list(zip(names, times, strict=True))
+
+
+def radiology_rows(
+    rng: Random,
+    subject_id: int,
+    planned: list[PlannedReport],
+    presentation: str,
+    age: int,
+    female: bool,
+    first_seq: int,
+) -> tuple[list[tuple], list[tuple], list[ReportEvent]]:
+    """note/radiology rows, radiology_detail rows and truth records, numbered in chart order."""
+    notes: list[tuple] = []
+    details: list[tuple] = []
+    events: list[ReportEvent] = []
+    taken: set[datetime] = set()
+    for rep in sorted(planned, key=lambda r: r.when):  # one report per minute: no ties in chart order
+        while rep.when in taken:
+            rep.when += timedelta(minutes=1)
+        taken.add(rep.when)
+    for seq, rep in enumerate(sorted(planned, key=lambda r: r.when), start=first_seq):
+        sections = report_sections(rng, rep.exam, presentation, age, female, rep.focus)
+        note_id = f"{subject_id}-RR-{seq}"
+        store = rep.when + timedelta(hours=rng.randint(1, 8), minutes=rng.randint(0, 59))
+        notes.append(
+            (note_id, subject_id, rep.hadm_id, "RR", seq, _ts(rep.when), _ts(store), "\n\n".join(sections) + "\n")
+        )
+        details.append((note_id, subject_id, "exam_name", rep.exam.name, 1))
+        if rng.random() < 0.6:
+            details.append((note_id, subject_id, "exam_code", rep.exam.exam_code, 1))
+        if rep.exam.cpt_code and rng.random() < 0.5:
+            details.append((note_id, subject_id, "cpt_code", rep.exam.cpt_code, 1))
+        events.append(
+            ReportEvent(note_id, rep.hadm_id, rep.when, rep.exam.name, rep.exam.modality, rep.exam.region,
+                        kept_text(sections))
+        )  # fmt: skip
+    return notes, details, events
