@@ -6,10 +6,10 @@ import os
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import dspy  # noqa: E402
-import pytest  # noqa: E402
+import dspy
+import pytest
 
-from tests.lm.fake_openai import FakeOpenAIServer, answer_from_schema  # noqa: E402
+from tests.lm.fake_openai import FakeOpenAIServer, answer_from_schema
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def test_lm_configs_validate(group):
 def test_bad_lm_setting_names_the_key():
     from cdmbench.lm import LMSetupError
 
-    with pytest.raises(LMSetupError, match="lm.max_tokens"):
+    with pytest.raises(LMSetupError, match=r"lm\.max_tokens"):
         LMSettings.from_config({"kind": "vllm", "max_tokens": 0})
-    with pytest.raises(LMSetupError, match="lm.api_base"):
+    with pytest.raises(LMSetupError, match=r"lm\.api_base"):
         LMSettings.from_config({"kind": "vllm", "api_base": "127.0.0.1:8000"})
