@@ -101,6 +101,7 @@ class EmbeddedServer:
         self._log_given = log_file is not None
         self.log_file = Path(log_file) if log_file else None
         self.port: int | None = None
+        self.resolved_model_file: Path | None = None
         self._process: subprocess.Popen | None = None
 
     @property
@@ -142,6 +143,7 @@ class EmbeddedServer:
                 "`uv sync`, or choose another LM with lm=vllm."
             )
         model_file = self.model_file or find_model_file()
+        self.resolved_model_file = model_file
         if not model_file.is_file():
             raise LMServerError(f"embedded model file {str(model_file)!r} does not exist; fix lm.model_file.")
         if self.log_file is None:

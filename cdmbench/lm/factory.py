@@ -171,7 +171,10 @@ def lm_session(
             )
             served_name, api_base = server.served_name, server.api_base
             check_data_use(api_base, data_is_synthetic, settings.allow_external_lm, settings.allowed_endpoints)
-            description.update(n_threads=server.n_threads, n_ctx=server.n_ctx)
+            model_file = server.resolved_model_file
+            description.update(
+                model_file=model_file.name if model_file else None, n_threads=server.n_threads, n_ctx=server.n_ctx
+            )
         elif probe:
             check_served_model(
                 api_base, served_name, timeout_s=min(settings.timeout_s, 10.0), api_key=_api_key(settings)
