@@ -83,7 +83,15 @@ def grouped_bars(
                 )
             if annotate:
                 top = row.ci_high if row.ci_high is not None else row.mean
-                ax.text(x, top, f"{row.mean:.2f}", ha="center", va="bottom", fontsize=7)
+                ax.annotate(
+                    f"{row.mean:.2f}",
+                    (x, top),
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                )
     ax.set_xticks(range(len(groups)), list(groups))
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)

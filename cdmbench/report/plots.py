@@ -77,7 +77,7 @@ def plot_treatment(summary: Summary, path: Path) -> Path:
         ax.set_visible(False)
     axes[0].set_ylabel("share")
     handles = [Patch(color=COLORS[i], label=label) for i, (_, label) in enumerate(labels)]
-    figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+    figure.legend(handles=handles, loc="outside lower center", ncols=3 if cols > 1 else 1, frameon=False)
     figure.suptitle("Treatment requested vs required (95% Wilson CI)")
     return save_png(figure, path)
 
@@ -149,7 +149,9 @@ def plot_first_imaging(summary: Summary, path: Path) -> Path:
 def plot_summary(summary: Summary, out_dir: Path) -> list[Path]:
     """Draw every single-run plot of ``summary`` into ``out_dir`` (created if needed); returns the PNG paths."""
     out_dir = ensure_dir(Path(out_dir))
-    drawn = [plot_diagnosis(summary, out_dir / "diagnosis.png")]
+    drawn = []
+    if any(m in ("diagnosis", "gracious_diagnosis") for m in summary.metrics()):
+        drawn.append(plot_diagnosis(summary, out_dir / "diagnosis.png"))
     if any(m.startswith("treatment_required:") for m in summary.metrics()):
         drawn.append(plot_treatment(summary, out_dir / "treatment.png"))
     if any(m.startswith("lab_category:") for m in summary.metrics()):
