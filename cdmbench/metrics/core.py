@@ -80,6 +80,8 @@ class ScoringInput(BaseModel):
     def _calls_as_list(cls, value: Any) -> Any:
         if value is None:
             return []
+        if not isinstance(value, list | tuple):
+            return value  # rejected by validation, with the field named
         return [v.model_dump() if isinstance(v, BaseModel) else v for v in value]
 
     @property
