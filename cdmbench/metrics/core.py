@@ -163,7 +163,10 @@ class CaseScore(BaseModel):
     explanations: dict[str, str] = Field(default_factory=dict)
     """Metric -> one sentence saying why it got its score (also the GEPA feedback)."""
 
+    def to_record(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict (what ``RunDirectory.scores.append`` takes); no ``error`` on ok lines."""
+        return self.model_dump(mode="json", exclude={"error"} if self.status == "ok" else set())
+
     def to_line(self) -> str:
         """The record as one compact JSON line (no newline); ``error`` is left out of ok lines."""
-        exclude = {"error"} if self.status == "ok" else set()
-        return self.model_dump_json(exclude=exclude)
+        return self.model_dump_json(exclude={"error"} if self.status == "ok" else set())

@@ -98,6 +98,17 @@ def test_pydantic_prediction_records_are_read() -> None:
     assert score_case(make_case("appendicitis"), record).scores.diagnosis == 1
 
 
+def test_runs_prediction_record_is_read() -> None:
+    from cdmbench.runs.records import PredictionRecord
+
+    record = PredictionRecord.model_validate({"hadm_id": 20000001, **GOOD["appendicitis"]})
+    score = score_case(make_case("appendicitis"), record)
+    assert (score.scores.diagnosis, score.scores.imaging, score.scores.rounds) == (1, 2, 3)
+    assert score.to_record() == json.loads(score.to_line())
+    failed = PredictionRecord(hadm_id=20000001, status="error", error="RuntimeError: boom")
+    assert score_case(make_case("appendicitis"), failed).to_record()["error"] == "RuntimeError: boom"
+
+
 def test_case_without_pathology_is_refused() -> None:
     case = make_case("appendicitis")
     case.pathology = None

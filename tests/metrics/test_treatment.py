@@ -129,6 +129,7 @@ def test_biliary_lookup() -> None:
         ("pancreatitis", "ercp", ["ERCP with sphincterotomy"]),
         ("pancreatitis", "ercp", ["Place a biliary stent"]),
         ("pancreatitis", "drainage", ["Pigtail catheter into the pancreatic collection"]),
+        ("pancreatitis", "drainage", ["Drain placed in the common bile duct"]),  # multi-word location
     ],
 )
 def test_requested(pathology: str, treatment: str, plan: list[str]) -> None:
