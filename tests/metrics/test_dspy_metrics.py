@@ -82,6 +82,7 @@ def test_unreadable_prediction_scores_zero() -> None:
 def test_case_may_come_as_a_dict() -> None:
     ex = dspy.Example(case=CASE.model_dump(mode="json")).with_inputs()
     assert make_metric()(ex, pred()) == pytest.approx(1.0)
+    assert make_metric()({"case": CASE}, pred()) == pytest.approx(1.0)  # a plain mapping (optimize.with_gold)
 
 
 def test_feedback_metric_explains_what_was_missed() -> None:
