@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cdmbench.report._reference import TREATMENT_KEYS, lab_categories, max_lab_score, treatments
-from cdmbench.report.records import PredictionRecord, ScoreRecord
+from cdmbench.report.records import PredictionRecord, ScoreAnswers, ScoreRecord
 
 __all__ = ["BINARY_METRICS", "MEAN_METRICS", "USAGE_METRICS", "score_values", "treatment_values", "usage_values"]
 
@@ -43,7 +43,7 @@ def score_values(record: ScoreRecord) -> dict[str, float]:
     maximum = max_lab_score(record.pathology or "")
     if "laboratory_tests" in values and maximum:
         values["laboratory_tests_fraction"] = values["laboratory_tests"] / maximum
-    answers = record.answers
+    answers = record.answers or ScoreAnswers()
     values["unnecessary_laboratory_tests"] = float(len(answers.unnecessary_laboratory_tests))
     values["unnecessary_imaging"] = float(len(answers.unnecessary_imaging))
     for category in lab_categories(record.pathology or ""):
@@ -57,7 +57,8 @@ def treatment_values(record: ScoreRecord) -> dict[str, float]:
 
     The recall (requested-and-required / required) is left out when no treatment is required.
     """
-    required, requested = record.answers.treatment_required, record.answers.treatment_requested
+    answers = record.answers or ScoreAnswers()
+    required, requested = answers.treatment_required, answers.treatment_requested
     keys = [k for k in TREATMENT_KEYS if k in required or k in requested or k in treatments(record.pathology or "")]
     values: dict[str, float] = {}
     gracious = (record.scores or {}).get("gracious_diagnosis")

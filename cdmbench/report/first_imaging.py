@@ -1,15 +1,15 @@
 """The modality of a case's first imaging request, from its predictions line or its scores line.
 
-From a predictions line the first tool call named ``imaging`` decides; its request is normalized with the
-shared vocabulary (``cdmbench.vocabulary.imaging.normalize_imaging_request`` when that function is present,
-otherwise only canonical modality names are recognized). A scores line keeps valid and unnecessary requests in
-two lists, so it yields the first valid request, or the first unnecessary one when none was valid.
+From a predictions line the first tool call named ``imaging`` decides; its (region, modality) is normalized with
+``normalize_imaging_request``, the function the imaging tool and the imaging scorer use. A scores line keeps
+valid and unnecessary requests in two lists, so it yields the first valid request, or the first unnecessary one
+when none was valid.
 
 Example:
     >>> first_imaging_from_answers([{"region": "Abdomen", "modality": "CT"}], [])
     'CT'
-    >>> first_imaging_from_tool_calls([{"name": "physical_examination", "args": {}}])
-    'none'
+    >>> first_imaging_from_tool_calls([{"name": "imaging", "args": {"region": "RUQ", "modality": "sonogram"}}])
+    'Ultrasound'
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cdmbench.vocabulary.imaging import MODALITIES
+from cdmbench.vocabulary.imaging_requests import normalize_imaging_request
 
 __all__ = ["NO_IMAGING", "OTHER_IMAGING", "first_imaging_from_answers", "first_imaging_from_tool_calls"]
 
@@ -27,60 +28,37 @@ NO_IMAGING = "none"
 OTHER_IMAGING = "other"
 """The first-imaging value of a request whose modality is not recognized."""
 
-_CANONICAL = {m.lower(): m for m in MODALITIES}
+IMAGING_TOOL = "imaging"
 
 
 def _canonical(modality: Any) -> str:
-    if isinstance(modality, str):
-        return _CANONICAL.get(modality.strip().lower(), OTHER_IMAGING)
-    return OTHER_IMAGING
-
-
-def _modality_of_request(request: Any) -> str:
-    if isinstance(request, Mapping):
-        return _canonical(request.get("modality"))
-    return _canonical(request)
+    return modality if modality in MODALITIES else OTHER_IMAGING
 
 
 def first_imaging_from_answers(correct: Sequence[Any], unnecessary: Sequence[Any]) -> str:
     """The modality of the first valid imaging request in a scores line (else the first unnecessary one)."""
     for requests in (correct, unnecessary):
         if requests:
-            return _modality_of_request(requests[0])
+            first = requests[0]
+            return _canonical(first.get("modality") if isinstance(first, Mapping) else first)
     return NO_IMAGING
 
 
-def _normalizer():
-    try:
-        from cdmbench.vocabulary.imaging import normalize_imaging_request
-    except ImportError:
+def _text(value: Any) -> str | None:
+    if value is None:
         return None
-    return normalize_imaging_request
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value)
+    return str(value)
 
 
-def _normalized_modality(args: Mapping[str, Any]) -> str:
-    direct = _canonical(args.get("modality"))
-    if direct != OTHER_IMAGING:
-        return direct
-    normalize = _normalizer()
-    if normalize is None:
-        return OTHER_IMAGING
-    try:
-        result = normalize(**{k: v for k, v in args.items() if k in ("region", "modality")})
-    except Exception:  # the normalizer rejects what it cannot read: the request has no known modality
-        return OTHER_IMAGING
-    modality = getattr(result, "modality", None)
-    if modality is None and isinstance(result, Mapping):
-        modality = result.get("modality")
-    if modality is None and isinstance(result, tuple) and result:
-        modality = result[0]
-    return _canonical(modality)
-
-
-def first_imaging_from_tool_calls(tool_calls: Sequence[Mapping[str, Any]]) -> str:
-    """The normalized modality of the first ``imaging`` tool call, ``"other"`` if unreadable, ``"none"`` if absent."""
+def first_imaging_from_tool_calls(tool_calls: Sequence[Any]) -> str:
+    """The normalized modality of the first ``imaging`` tool call; ``"other"`` if unreadable, ``"none"`` if absent."""
     for call in tool_calls:
-        if isinstance(call, Mapping) and call.get("name") == "imaging":
-            args = call.get("args") or {}
-            return _normalized_modality(args if isinstance(args, Mapping) else {"modality": args})
+        if isinstance(call, Mapping) and call.get("name") == IMAGING_TOOL:
+            args = call.get("args")
+            if not isinstance(args, Mapping):
+                args = {"modality": args}
+            request = normalize_imaging_request(_text(args.get("region")), _text(args.get("modality")))
+            return _canonical(request.modality)
     return NO_IMAGING

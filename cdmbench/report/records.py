@@ -58,8 +58,8 @@ class ScoreRecord(BaseModel):
     """"ok" or "error"."""
     scores: dict[str, float | None] | None = None
     """Metric name -> per-case value (DESIGN.md "Scores file")."""
-    answers: ScoreAnswers = Field(default_factory=ScoreAnswers)
-    """What the scores were computed from."""
+    answers: ScoreAnswers | None = None
+    """What the scores were computed from (null on error lines)."""
 
 
 class PredictionRecord(BaseModel):

@@ -37,7 +37,7 @@ from cdmbench.report.first_imaging import (
     first_imaging_from_tool_calls,
 )
 from cdmbench.report.intervals import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrap_interval, wilson_interval
-from cdmbench.report.records import OVERALL, MetricRow, PredictionRecord, ScoreRecord, Summary
+from cdmbench.report.records import OVERALL, MetricRow, PredictionRecord, ScoreAnswers, ScoreRecord, Summary
 from cdmbench.report.table import format_summary
 from cdmbench.vocabulary.imaging import MODALITIES
 from cdmbench.vocabulary.pathologies import PATHOLOGIES
@@ -178,7 +178,7 @@ def summarize(
         case.error = record.status == "error"
         if record.scores is not None:
             case.values = score_values(record)
-            answers = record.answers
+            answers = record.answers or ScoreAnswers()
             case.first_imaging = first_imaging_from_answers(answers.correct_imaging, answers.unnecessary_imaging)
     n_scored = len(cases)
     for index, line in enumerate(predictions or (), start=1):

@@ -78,7 +78,14 @@ def test_errors_are_counted_from_scores_and_predictions():
     scores = [
         score_line(1),
         score_line(2),
-        {"hadm_id": 3, "pathology": "appendicitis", "status": "error", "error": "unparseable prediction"},
+        {
+            "hadm_id": 3,
+            "pathology": "appendicitis",
+            "status": "error",
+            "error": "LM down",
+            "scores": None,
+            "answers": None,
+        },
         score_line(4, "pancreatitis"),
     ]
     predictions = [prediction_line(1), prediction_line(2, status="error"), prediction_line(4)]
@@ -114,7 +121,7 @@ def test_first_imaging_from_answers_and_from_tool_calls():
     assert summary.get("appendicitis", "first_imaging:none").mean == pytest.approx(1 / 3)
     calls = [
         {"name": "laboratory_tests", "args": {"tests": ["CBC"]}},
-        {"name": "imaging", "args": {"region": "Abdomen", "modality": "ultrasound"}},
+        {"name": "imaging", "args": {"region": "RUQ", "modality": "sonogram"}},
         {"name": "imaging", "args": {"region": "Abdomen", "modality": "CT"}},
     ]
     summary = summarize(scores, [prediction_line(1, tool_calls=calls)])
