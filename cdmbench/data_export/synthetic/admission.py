@@ -76,7 +76,7 @@ _CAREUNITS = ["Med/Surg", "Surgery", "Medicine", "Med/Surg/GYN", "Surgery/Trauma
 
 
 def _ts(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return str(value) if value else ""
 
 
 def _age(rng: Random, pathology: str | None) -> int:
@@ -88,17 +88,17 @@ def _age(rng: Random, pathology: str | None) -> int:
 def _procedure_kinds(rng: Random, pathology: str | None, biliary: bool) -> list[str]:
     kinds: list[str] = []
     if pathology == "appendicitis":
-        kinds += ["appendectomy"] if rng.random() < 0.88 else (["drainage"] if rng.random() < 0.3 else [])
+        kinds += ["appendectomy"] if rng.random() < 0.9 else []
+        kinds += ["drainage"] if rng.random() < 0.08 else []
     elif pathology == "cholecystitis":
-        if rng.random() < 0.12:
-            kinds.append("ercp")
-        kinds += ["cholecystectomy"] if rng.random() < 0.6 else (["cholecystostomy"] if rng.random() < 0.3 else [])
+        kinds += ["ercp"] if rng.random() < 0.14 else []
+        kinds += ["cholecystectomy"] if rng.random() < 0.68 else (["cholecystostomy"] if rng.random() < 0.4 else [])
     elif pathology == "diverticulitis":
-        kinds += ["drainage"] if rng.random() < 0.1 else []
-        kinds += ["colectomy"] if rng.random() < 0.15 else []
+        kinds += ["drainage"] if rng.random() < 0.15 else []
+        kinds += ["colectomy"] if rng.random() < 0.2 else []
     elif pathology == "pancreatitis":
-        kinds += ["ercp"] if rng.random() < (0.45 if biliary else 0.05) else []
-        kinds += ["cholecystectomy"] if rng.random() < (0.35 if biliary else 0.02) else []
+        kinds += ["ercp"] if rng.random() < (0.5 if biliary else 0.06) else []
+        kinds += ["cholecystectomy"] if rng.random() < (0.4 if biliary else 0.02) else []
     return kinds
 
 
@@ -118,7 +118,7 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     effect_key = path or "other"
 
     # ------------------------------------------------------------------ timeline
-    year = rng.randint(2110, 2205)
+    year = rng.randint(2113, 2205)  # events up to ~2.5 years before or after stay inside 2110-2208
     start_day = datetime(year, 1, 1) + timedelta(days=rng.randint(0, 364))
     has_ed = rng.random() < 0.88
     edreg = start_day + timedelta(hours=rng.randint(0, 23), minutes=rng.randint(0, 59))
@@ -150,6 +150,7 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
 
     # ------------------------------------------------------------------ demographics rows
     offset = rng.randint(0, 3) if age - 3 >= 18 else 0
+    year = admit.year  # the ED visit may start on 31 December
     anchor_year, anchor_age = year - offset, age - offset
     groups = ["2008 - 2010", "2011 - 2013", "2014 - 2016"] if version == 9 else ["2014 - 2016", "2017 - 2019"]
     patient = (sid, "F" if female else "M", anchor_age, anchor_year, rng.choice(groups), "")
@@ -187,7 +188,7 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     dx += [(codes.COMORBIDITIES[version][i][0], version, codes.COMORBIDITIES[version][i][1]) for i in comorb]
     adm.diagnoses = [(sid, hid, n, c, v) for n, (c, v, _) in enumerate(dx, start=1)]
     proc_kinds = _procedure_kinds(rng, path if kind != "other_first_diagnosis" else None, biliary)
-    procs = [codes.procedure_code(rng, k, version) for k in proc_kinds]
+    procs = [row for k in proc_kinds for row in codes.procedure_codes(rng, k, version)]
     for n, (code, v, _) in enumerate(procs, start=1):
         day = admit + timedelta(days=rng.randint(0, max(0, los - 1)))
         adm.procedures.append((sid, hid, n, day.strftime("%Y-%m-%d"), code, v))
@@ -305,7 +306,10 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
         course_key=presentation if operated or presentation in ("diverticulitis", "pancreatitis") else "",
         summary=primary[-1].lower(),
         labs=[ev for ev in labs if ev.hadm_id is not None or window.counts(None, ev.charttime)],
-        imaging=[f"{e.exam_name}: ___" for e in report_events[:3]],
+        imaging=[
+            f"___ {e.exam_name}: {' '.join(e.kept_text.split()[2 + len(e.exam_name.split()) :])}"
+            for e in report_events[:3]
+        ],
     )
     note = build_discharge(rng, note_input)
     if not no_note:

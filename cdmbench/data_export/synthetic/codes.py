@@ -19,7 +19,7 @@ __all__ = [
     "Code",
     "diagnosis_titles",
     "pick",
-    "procedure_code",
+    "procedure_codes",
     "procedure_titles",
 ]
 
@@ -211,7 +211,7 @@ _PROCEDURE_CHOICES: dict[str, dict[int, list[str]]] = {
     "appendectomy": {9: ["4701"] * 8 + ["4709"] * 2, 10: ["0DTJ4ZZ"] * 8 + ["0DTJ0ZZ"] * 2},
     "cholecystectomy": {9: ["5123"] * 8 + ["5122"], 10: ["0FB44ZZ"] * 6 + ["0FT44ZZ"] * 2 + ["0FB40ZZ"]},
     "cholecystostomy": {9: ["5102", "5103"], 10: ["0F9430Z"]},
-    "colectomy": {9: ["1736", "4576", "4575", "1739"], 10: ["0DTN4ZZ", "0DTN0ZZ", "0DTM4ZZ"]},
+    "colectomy": {9: ["1736", "4576", "4575", "1739", "5451"], 10: ["0DTN4ZZ", "0DTN0ZZ", "0DTM4ZZ"]},
     "drainage": {9: ["5491"], 10: ["0W9G30Z", "0W9J30Z", "0W9G3ZZ"]},
     "ercp": {9: ["5110", "5188", "5187", "5185"], 10: ["0FC98ZZ", "0F798DZ", "BF11YZZ", "0FJB8ZZ"]},
 }
@@ -227,7 +227,14 @@ PROCEDURE_TEXT: dict[str, list[str]] = {
 """How the discharge note's 'Major Surgical or Invasive Procedure' section words each procedure."""
 
 
-def procedure_code(rng: Random, kind: str, version: int) -> Code:
-    """A (code, version, title) for a kind of procedure, with its ``procedures.json`` title."""
-    code = rng.choice(_PROCEDURE_CHOICES[kind][version])
-    return code, version, procedure_titles()[(code, version)]
+_CODES_PER_KIND = {"ercp": (1, 3), "colectomy": (1, 2)}
+
+
+def procedure_codes(rng: Random, kind: str, version: int) -> list[Code]:
+    """The (code, version, title) rows of one procedure (ERCP and colectomy often carry several codes)."""
+    low, high = _CODES_PER_KIND.get(kind, (1, 1))
+    choices = sorted(set(_PROCEDURE_CHOICES[kind][version]))
+    picked = [rng.choice(_PROCEDURE_CHOICES[kind][version])]
+    extra = [c for c in choices if c not in picked]
+    picked += rng.sample(extra, min(len(extra), rng.randint(low, high) - 1))
+    return [(code, version, procedure_titles()[(code, version)]) for code in picked]

@@ -46,6 +46,42 @@ _COURSE_GENERIC = [
     "was discharged home with services. The patient received discharge teaching and follow-up instructions with "
     "understanding verbalized and agreement with the discharge plan.",
 ]
+_TRANSITIONAL = [
+    "Follow up with the surgical team in clinic in 2 weeks for a wound check.",
+    "Please repeat CBC and chemistry panel at the follow-up visit.",
+    "Outpatient colonoscopy recommended in 6-8 weeks once the acute episode resolves.",
+    "Patient counseled on alcohol cessation; social work resources provided.",
+    "Home blood pressure medications were held on admission and resumed at discharge.",
+    "Incidental findings on imaging to be followed by the primary care physician.",
+    "Complete the course of oral antibiotics as prescribed.",
+    "Code status: Full code (confirmed). Contact: ___ (husband/wife) ___.",
+]
+_DIET = (
+    "\n\nDiet:\n- Please start with clear liquids and advance to a low-fat, low-residue diet over the next few days "
+    "as tolerated. Eat small, frequent meals and avoid greasy or spicy food, alcohol and carbonated drinks until your "
+    "follow-up appointment. If you develop nausea, vomiting or worsening abdominal pain after eating, stop eating "
+    "solid food, drink clear liquids only and call the clinic.\n\nActivity:\n- No heavy lifting (more than 10 pounds) "
+    "for 4 weeks. You may climb stairs and walk as much as you like. You may resume sexual activity when comfortable."
+)
+_PAIN = (
+    "\n\nPain Control:\n- You may take acetaminophen (Tylenol) every 8 hours as needed for pain; do not take more "
+    "than 3000 mg in 24 hours. Take ibuprofen with food. Narcotic pain medication can make you sleepy and constipated: "
+    "do not drive or drink alcohol while taking it, take a stool softener, and drink plenty of water. As your pain "
+    "improves, use less of the narcotic medication and more of the over-the-counter medication.\n\nMedication "
+    "Changes:\n- Please review the list of medications below with your primary care physician. Medications that were "
+    "held during your stay have been resumed unless noted otherwise. If you have questions about any medication, "
+    "please call the pharmacy or your doctor before taking it. Bring this list to every appointment."
+)
+_COURSE_MORE = {
+    "appendicitis": "Post-operatively the patient was transferred to the floor in stable condition, received one "
+    "further dose of antibiotics, and the diet was advanced on the evening of surgery without nausea.",
+    "cholecystitis": "Post-operatively pain was controlled with oral medication and liver function tests trended "
+    "down. Pathology of the gallbladder is pending at the time of discharge and will be followed up in clinic.",
+    "diverticulitis": "Repeat abdominal exams showed decreasing tenderness and the white count normalized. The patient "
+    "was transitioned to oral antibiotics to complete a 10-14 day course and counseled on a high-fiber diet.",
+    "pancreatitis": "The lipase trended down, the abdominal pain improved, and the diet was advanced to low-fat "
+    "solids. Triglycerides and an alcohol history were reviewed and the etiology discussed with the patient.",
+}
 _MEDS = [
     "Lisinopril 10 mg PO DAILY", "Atorvastatin 40 mg PO QPM", "MetFORMIN (Glucophage) 500 mg PO BID",
     "Omeprazole 20 mg PO DAILY", "Sertraline 50 mg PO DAILY", "Albuterol Inhaler 2 PUFF IH Q4H:PRN wheeze",
@@ -117,7 +153,7 @@ def _lab_lines(labs: list[LabEvent]) -> list[str]:
     by_specimen: dict[int, list[LabEvent]] = {}
     for ev in sorted(labs, key=lambda e: (e.charttime, e.itemid)):
         by_specimen.setdefault(ev.specimen_id, []).append(ev)
-    for events in list(by_specimen.values())[:4]:
+    for events in list(by_specimen.values())[:14]:
         parts = []
         for ev in events:
             if ev.itemid in _SHORT and ev.value is not None:
@@ -180,10 +216,14 @@ def build_discharge(rng: Random, note: NoteInput) -> DischargeNote:
             results += ["", "IMAGING:", *note.imaging]
         out.append("Pertinent Results:\n" + "\n".join(results) + "\n \n")
     course = [f"Mr./Ms. ___ was admitted with {note.summary}.", _COURSE.get(note.course_key, "")]
-    course += [*rng.sample(_COURSE_GENERIC[:-1], rng.randint(3, 6)), _COURSE_GENERIC[-1]]
+    course.append(_COURSE_MORE.get(note.course_key, ""))
+    course += [*rng.sample(_COURSE_GENERIC[:-1], rng.randint(4, 6)), _COURSE_GENERIC[-1]]
+    transitional = rng.sample(_TRANSITIONAL, rng.randint(2, 4))
+    course.append("Transitional Issues:\n" + "\n".join(f"- {t}" for t in transitional))
     out.append("Brief Hospital Course:\n" + "\n\n".join(c for c in course if c) + "\n \n")
     meds = rng.sample(_MEDS, rng.randint(0, 4))
-    out.append(f"Medications on Admission:\n{chr(10).join(meds) if meds else 'None'}\n \n")
+    listed = "\n".join(f"{i}. {m}" for i, m in enumerate(meds, 1)) if meds else "None"
+    out.append(f"Medications on Admission:\nThe Preadmission Medication list is accurate and complete.\n{listed}\n \n")
     dmeds = meds + rng.sample(_DISCHARGE_MEDS, rng.randint(2, 5))
     out.append("Discharge Medications:\n" + "\n".join(f"{i}. {m}" for i, m in enumerate(dmeds, 1)) + "\n \n")
     out.append(f"Discharge Disposition:\n{note.disposition}\n \n")
@@ -192,7 +232,8 @@ def build_discharge(rng: Random, note: NoteInput) -> DischargeNote:
         "Discharge Condition:\nMental Status: Clear and coherent.\nLevel of Consciousness: Alert and interactive.\n"
         "Activity Status: Ambulatory - Independent.\n \n"
     )
-    out.append(f"Discharge Instructions:\n{_INSTRUCTIONS.format(summary=note.summary.capitalize() + '.')}\n \n")
+    instructions = _INSTRUCTIONS.format(summary=note.summary.capitalize() + ".") + _DIET + _PAIN
+    out.append(f"Discharge Instructions:\n{instructions}\n \n")
     out.append("Followup Instructions:\n___\n")
     return DischargeNote(
         text="".join(out),

@@ -27,7 +27,7 @@ class Counters:
 
 
 def _ts(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+    return str(value) if value else ""
 
 
 def _day(value: datetime) -> str:

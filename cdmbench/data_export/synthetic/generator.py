@@ -133,7 +133,7 @@ def generate(out: Path, n_admissions: int, seed: int = 0, distractor_fraction: f
         rows["procedures_icd"] += adm.procedures
         rows["labevents"] += [
             (e.labevent_id, spec.subject_id, e.hadm_id, e.specimen_id, e.itemid, e.order_provider_id,
-             e.charttime.strftime("%Y-%m-%d %H:%M:%S"), e.storetime.strftime("%Y-%m-%d %H:%M:%S"), e.value,
+             str(e.charttime), str(e.storetime), e.value,
              e.valuenum, e.valueuom, e.ref_range_lower, e.ref_range_upper, e.flag, e.priority, e.comments)
             for e in adm.labs
         ]  # fmt: skip

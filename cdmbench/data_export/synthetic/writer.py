@@ -51,14 +51,6 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 """Table name -> (path under the output folder, MIMIC-IV v3.1 columns in order)."""
 
 
-def _cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
 def csv_gz_bytes(columns: tuple[str, ...], rows: Iterable[tuple]) -> tuple[bytes, int]:
     """A deterministic gzip CSV (header row, ``\\n`` line ends, NULL as empty) and its row count."""
     raw = io.BytesIO()
@@ -67,10 +59,10 @@ def csv_gz_bytes(columns: tuple[str, ...], rows: Iterable[tuple]) -> tuple[bytes
         text = io.TextIOWrapper(gz, encoding="utf-8", newline="")
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(columns)
-        for row in rows:
+        for row in rows:  # csv writes None as an empty cell and a float as its repr
             if len(row) != len(columns):
                 raise ValueError(f"row of {len(row)} cells for {len(columns)} columns: {row[:3]}...")
-            writer.writerow([_cell(v) for v in row])
+            writer.writerow(row)
             count += 1
         text.flush()
         text.detach()
