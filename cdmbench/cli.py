@@ -62,6 +62,15 @@ COMMANDS: dict[str, Command] = {
         Command(
             "split", "split a cases file into train/dev/test (stratified, seeded)", "cdmbench.data_export.splits:run"
         ),
+        Command(
+            "score", "score a predictions file with CDMv1's rules into scores.jsonl", "cdmbench.metrics.command:run"
+        ),
+        Command("plot", "draw plots comparing several runs side by side", "cdmbench.report.command:run"),
+        Command(
+            "serve",
+            "start a vLLM server from a preset in configs/vllm/ (needs the vllm extra)",
+            "cdmbench.lm.serve:run",
+        ),
     )
 }
 

@@ -1,8 +1,11 @@
-"""``cdmbench evaluate``: run a program over cases with an LM, streaming a resumable run directory."""
+"""``cdmbench evaluate``: run a program over cases with an LM, streaming a resumable run directory.
+
+Each finished case is appended to ``predictions.jsonl`` and scored at once into ``scores.jsonl``; at the
+end ``summary.json``, ``summary.csv`` and ``plots/`` are written and the summary table is printed.
+"""
 
 from __future__ import annotations
 
-import json
 import platform
 import subprocess
 import time
@@ -15,12 +18,11 @@ from loguru import logger
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from cdmbench.cases import CasesFile, cases_hash, load_cases_file
+from cdmbench.cases import Case, CasesFile, cases_hash, load_cases_file
 from cdmbench.config import redact, to_yaml
 from cdmbench.errors import CdmbenchError
 from cdmbench.runs.executor import run_cases
 from cdmbench.runs.run_dir import RunDirectory
-from cdmbench.runs.summary import summary_table
 
 __all__ = ["LMUnavailableError", "git_commit", "run"]
 
@@ -57,25 +59,57 @@ def _load_cases(cfg: DictConfig) -> tuple[CasesFile, str]:
     return demo_cases(int(cfg.demo.n_admissions), int(cfg.demo.seed)), "demo"
 
 
-def _limit(cfg: DictConfig) -> int | None:
-    if cfg.limit is not None:
-        return int(cfg.limit)
-    return None if cfg.data else int(cfg.demo.limit)
+def _selected(cfg: DictConfig, cases: list[Case]) -> list[Case]:
+    limit = cfg.limit if cfg.limit is not None else (None if cfg.data else cfg.demo.limit)
+    return cases if limit is None else cases[: int(limit)]
+
+
+def _lm_label(lm_cfg: DictConfig) -> str:
+    return str(lm_cfg.get("preset") or lm_cfg.get("model") or lm_cfg.get("kind") or "lm")
+
+
+class _Scorer:
+    """Scores finished predictions into the run's scores.jsonl (CDMv1 rules, one shared lab dictionary)."""
+
+    def __init__(self, cases: list[Case], run_dir: RunDirectory) -> None:
+        from cdmbench.vocabulary import LabDictionary
+
+        self.by_id = {c.hadm_id: c for c in cases}
+        self.run_dir = run_dir
+        self.dictionary = LabDictionary.build(cases=cases)
+        self.scored = {int(r["hadm_id"]) for r in run_dir.scores}
+
+    def __call__(self, record: dict[str, Any]) -> None:
+        from cdmbench.metrics import score_case, score_error
+
+        hadm_id = int(record["hadm_id"])
+        if hadm_id in self.scored or hadm_id not in self.by_id:
+            return
+        case = self.by_id[hadm_id]
+        if record.get("status") == "ok":
+            line = score_case(case, record, self.dictionary)
+        else:
+            line = score_error(case, record.get("error"))
+        self.run_dir.scores.append(line.to_record())
+        self.scored.add(hadm_id)
+
+    def catch_up(self) -> None:
+        """Score predictions recorded by an interrupted earlier session but not yet scored."""
+        for record in self.run_dir.predictions:
+            self(record)
 
 
 def run(cfg: DictConfig) -> int:
     """Evaluate ``cfg.program`` with ``cfg.lm`` on ``cfg.data`` and write ``outputs/<run>/``."""
-    from cdmbench.lm import lm_session
+    from cdmbench.lm import LMSettings, lm_session
     from cdmbench.programs import build_program, program_input
+    from cdmbench.report import format_summary, summarize_run
 
+    lm_settings = LMSettings.from_config(cfg.lm)
     cases_file, data_name = _load_cases(cfg)
-    cases = cases_file.cases
-    limit = _limit(cfg)
-    if limit is not None:
-        cases = cases[:limit]
+    cases = _selected(cfg, cases_file.cases)
     program_name = str(cfg.program.name)
-    lm_name = str(cfg.lm.get("preset") or cfg.lm.name)
-    run_name = str(cfg.run) if cfg.run else f"{data_name}-{program_name}-{lm_name}".replace("/", "_")
+    run_name = str(cfg.run) if cfg.run else f"{data_name}-{program_name}-{_lm_label(cfg.lm)}".replace("/", "_")
     run_dir = RunDirectory(Path(str(cfg.output_dir)) / run_name)
 
     identity = {
@@ -93,50 +127,46 @@ def run(cfg: DictConfig) -> int:
         len(cases) - len(todo),
         ", resuming" if resumed else "",
         program_name,
-        lm_name,
+        _lm_label(cfg.lm),
     )
     run_dir.write_config(to_yaml(cfg))
-    started = datetime.now(UTC).isoformat(timespec="seconds")
     manifest: dict[str, Any] = {
         "identity": identity,
         "run": run_name,
-        "started_at": started,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cdmbench": version("cdmbench"),
         "dspy": version("dspy"),
         "python": platform.python_version(),
         "git_commit": git_commit(),
         "data": {"path": str(cfg.data) if cfg.data else None, "source": cases_file.source, "n_cases": len(cases)},
     }
+    scorer = _Scorer(cases_file.cases, run_dir)
+    scorer.catch_up()
 
     t0 = time.perf_counter()
     counts = {"ok": 0, "error": 0}
-    with lm_session(cfg.lm, data_is_synthetic=cases_file.is_synthetic) as session:
-        manifest["lm"] = session.describe()
-        run_dir.write_manifest(manifest)
-        program = build_program(cfg.program, cases=cases_file.cases)
-        bar = tqdm(total=len(todo), desc=f"evaluate {program_name}", unit="case", disable=not todo)
-        for record in run_cases(program, todo, program_input, num_threads=int(cfg.num_threads)):
-            run_dir.predictions.append(record)
-            counts[record["status"]] += 1
-            bar.update(1)
-            bar.set_postfix(ok=counts["ok"], errors=counts["error"])
-            if counts["ok"] == 0 and counts["error"] >= int(cfg.abort_after_errors):
-                bar.close()
-                raise LMUnavailableError(
-                    f"the first {counts['error']} cases all failed (last: {record.get('error')}); "
-                    "check that the LM answers (lm=..., api_base) and rerun: finished cases are kept."
-                )
-        bar.close()
-
+    if todo:
+        with lm_session(lm_settings, data_source=cases_file.source, log_file=str(run_dir.root / "lm.log")) as session:
+            manifest["lm"] = session.description
+            run_dir.write_manifest(manifest)
+            program = build_program(cfg.program, cases=cases_file.cases)
+            bar = tqdm(total=len(todo), desc=f"evaluate {program_name}", unit="case")
+            for record in run_cases(program, todo, program_input, num_threads=int(cfg.num_threads)):
+                run_dir.predictions.append(record)
+                scorer(record)
+                counts[record["status"]] += 1
+                bar.update(1)
+                bar.set_postfix(ok=counts["ok"], errors=counts["error"])
+                if counts["ok"] == 0 and counts["error"] >= int(cfg.abort_after_errors):
+                    bar.close()
+                    raise LMUnavailableError(
+                        f"the first {counts['error']} cases all failed (last: {record.get('error')}); "
+                        "check the LM (lm=..., its api_base) and rerun: finished cases are kept."
+                    )
+            bar.close()
     manifest["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     manifest["seconds_this_session"] = round(time.perf_counter() - t0, 1)
     run_dir.write_manifest(manifest)
-    pathologies = {c.hadm_id: c.pathology for c in cases_file.cases}
-    wanted = {c.hadm_id for c in cases}
-    records = [r for r in run_dir.predictions if int(r["hadm_id"]) in wanted]
-    table = summary_table(records, pathologies)
-    logger.info("results ({}):\n{}", run_dir.root, table.to_string(index=False))
-    (run_dir.root / "summary_table.json").write_text(
-        json.dumps(table.to_dict(orient="records"), indent=2) + "\n", encoding="utf-8"
-    )
+    summary = summarize_run(run_dir.root, plots=bool(cfg.plots))
+    logger.info("results of {} ({} cases):\n{}", run_dir.root, len(cases), format_summary(summary))
     return 0

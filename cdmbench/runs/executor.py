@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -83,7 +84,9 @@ def run_cases(
             case = next(iterator, None)
             if case is None:
                 return False
-            pending.add(pool.submit(run_case, program, case, to_input))
+            # each case runs in a copy of this thread's context, so dspy.context(lm=...) reaches the workers
+            context = contextvars.copy_context()
+            pending.add(pool.submit(context.run, run_case, program, case, to_input))
             return True
 
         while len(pending) < num_threads and submit_next():
