@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random
 
-from cdmbench.data_export.synthetic import codes, history
+from cdmbench.data_export.synthetic import codes, history, profiles
 from cdmbench.data_export.synthetic.catalog import exam
 from cdmbench.data_export.synthetic.discharge import NoteInput, build_discharge
 from cdmbench.data_export.synthetic.events import Counters, PlannedReport, micro_specimens, plan_imaging, radiology_rows
@@ -50,65 +50,13 @@ class Admission:
     excluded: str | None = None
 
 
-_FEMALE_P = {"appendicitis": 0.49, "cholecystitis": 0.59, "diverticulitis": 0.55, "pancreatitis": 0.50, None: 0.52}
-_LOS = {"appendicitis": (1, 3), "cholecystitis": (2, 5), "diverticulitis": (2, 6), "pancreatitis": (3, 8), None: (1, 4)}
-_MICRO_P = {"appendicitis": 0.74, "cholecystitis": 0.85, "diverticulitis": 0.8, "pancreatitis": 0.88, None: 0.75}
-_CHIEF = {
-    "appendicitis": ["Abdominal pain", "RLQ pain", "Right lower quadrant abdominal pain"],
-    "cholecystitis": ["RUQ pain", "Abdominal pain", "Right upper quadrant pain, nausea"],
-    "diverticulitis": ["LLQ pain", "Abdominal pain", "Left lower quadrant pain"],
-    "pancreatitis": ["Epigastric pain", "Abdominal pain", "Epigastric pain, nausea/vomiting"],
-}
-_PRIMARY_TEXT = {
-    "appendicitis": ["Acute appendicitis", "Acute appendicitis, non-perforated", "Appendicitis"],
-    "cholecystitis": ["Acute cholecystitis", "Acute calculous cholecystitis", "Cholecystitis"],
-    "diverticulitis": ["Acute sigmoid diverticulitis", "Diverticulitis", "Acute diverticulitis"],
-    "pancreatitis": ["Acute pancreatitis", "Acute pancreatitis", "Acute alcoholic pancreatitis"],
-    "sbo": ["Small bowel obstruction"], "colic": ["Biliary colic", "Symptomatic cholelithiasis"],
-    "gastroenteritis": ["Gastroenteritis"], "renal_colic": ["Right ureteral stone", "Nephrolithiasis"],
-    "rlq_pain": ["Abdominal pain, etiology unclear"], "chronic_pancreatitis": ["Chronic pancreatitis flare"],
-    "diverticulosis": ["Diverticular bleed"],
-}  # fmt: skip
-_PLAIN = ["Hypertension", "Hyperlipidemia", "Type 2 diabetes mellitus", "GERD", "Tobacco use", "Obesity",
-          "Depression", "Asthma", "Hyponatremia", "Anemia", "Hypokalemia", "History of tobacco use"]  # fmt: skip
-_CHRONIC = [0, 1, 2, 3, 5, 6, 7]
-_CAREUNITS = ["Med/Surg", "Surgery", "Medicine", "Med/Surg/GYN", "Surgery/Trauma", "Transplant"]
-
-
-def _ts(value: datetime | None) -> str:
-    return str(value) if value else ""
-
-
-def _age(rng: Random, pathology: str | None) -> int:
-    mean = 37.0 if pathology == "appendicitis" else 59.5
-    sd = 15.0 if pathology == "appendicitis" else 16.0
-    return int(min(89, max(18, round(rng.gauss(mean, sd)))))
-
-
-def _procedure_kinds(rng: Random, pathology: str | None, biliary: bool) -> list[str]:
-    kinds: list[str] = []
-    if pathology == "appendicitis":
-        kinds += ["appendectomy"] if rng.random() < 0.9 else []
-        kinds += ["drainage"] if rng.random() < 0.08 else []
-    elif pathology == "cholecystitis":
-        kinds += ["ercp"] if rng.random() < 0.14 else []
-        kinds += ["cholecystectomy"] if rng.random() < 0.68 else (["cholecystostomy"] if rng.random() < 0.4 else [])
-    elif pathology == "diverticulitis":
-        kinds += ["drainage"] if rng.random() < 0.15 else []
-        kinds += ["colectomy"] if rng.random() < 0.2 else []
-    elif pathology == "pancreatitis":
-        kinds += ["ercp"] if rng.random() < (0.5 if biliary else 0.06) else []
-        kinds += ["cholecystectomy"] if rng.random() < (0.4 if biliary else 0.02) else []
-    return kinds
-
-
 def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     """Generate one admission; see the module docstring."""
     rng = Random(f"cdmbench-synthetic:{seed}:{spec.index}")
     path, kind = spec.pathology, spec.kind
     sid, hid = spec.subject_id, spec.hadm_id
-    female = rng.random() < _FEMALE_P[path]
-    age = _age(rng, path)
+    female = rng.random() < profiles.FEMALE_P[path]
+    age = profiles.draw_age(rng, path)
     version = 9 if rng.random() < 0.72 else 10
     presentation = path
     first_code: codes.Code | None = None
@@ -125,15 +73,15 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     admit = edreg + timedelta(hours=rng.randint(2, 9), minutes=rng.randint(0, 59))
     if not has_ed:
         edreg = None
-    los = rng.randint(*_LOS[path])
+    los = rng.randint(*profiles.LOS_DAYS[path])
     disch = (admit + timedelta(days=los)).replace(hour=rng.randint(10, 17), minute=rng.randint(0, 59))
-    careunit = rng.choice(_CAREUNITS)
+    careunit = rng.choice(profiles.CAREUNITS)
     transfers: list[tuple] = []
     intimes: list[datetime] = []
 
     def transfer(event: str, unit: str, t_in: datetime, t_out: datetime | None) -> None:
         ids.transfer += rng.randint(1, 50)
-        transfers.append((sid, hid, ids.transfer, event, unit, _ts(t_in), _ts(t_out)))
+        transfers.append((sid, hid, ids.transfer, event, unit, profiles.ts(t_in), profiles.ts(t_out)))
         intimes.append(t_in)
 
     if edreg:
@@ -141,7 +89,7 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     if rng.random() < 0.3 and los >= 2:
         moved = admit + timedelta(days=1, hours=rng.randint(0, 12))
         transfer("admit", careunit, admit, moved)
-        transfer("transfer", rng.choice(_CAREUNITS), moved, disch)
+        transfer("transfer", rng.choice(profiles.CAREUNITS), moved, disch)
     else:
         transfer("admit", careunit, admit, disch)
     transfer("discharge", "", disch, None)
@@ -155,7 +103,7 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     groups = ["2008 - 2010", "2011 - 2013", "2014 - 2016"] if version == 9 else ["2014 - 2016", "2017 - 2019"]
     patient = (sid, "F" if female else "M", anchor_age, anchor_year, rng.choice(groups), "")
     adm_row = (
-        sid, hid, _ts(admit), _ts(disch), "",
+        sid, hid, profiles.ts(admit), profiles.ts(disch), "",
         rng.choice(["EW EMER.", "EW EMER.", "URGENT", "EU OBSERVATION"] if edreg else ["DIRECT EMER.", "ELECTIVE"]),
         f"P{rng.randrange(16**5):05X}",
         "EMERGENCY ROOM" if edreg else rng.choice(["PHYSICIAN REFERRAL", "TRANSFER FROM HOSPITAL"]),
@@ -163,7 +111,7 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
         rng.choice(["Private", "Medicare", "Medicaid", "Other"]), rng.choice(["English"] * 9 + ["Spanish"]),
         rng.choice(["MARRIED", "SINGLE", "WIDOWED", "DIVORCED", ""]),
         rng.choice(["WHITE"] * 6 + ["BLACK/AFRICAN AMERICAN", "HISPANIC/LATINO - PUERTO RICAN", "ASIAN", "OTHER"]),
-        _ts(edreg), _ts(admit) if edreg else "", 0,
+        profiles.ts(edreg), profiles.ts(admit) if edreg else "", 0,
     )  # fmt: skip
     adm = Admission(patient=patient, admission=adm_row, transfers=transfers)
 
@@ -187,7 +135,7 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     comorb = sorted(rng.sample(range(len(codes.COMORBIDITIES[version])), rng.randint(0, 5)))
     dx += [(codes.COMORBIDITIES[version][i][0], version, codes.COMORBIDITIES[version][i][1]) for i in comorb]
     adm.diagnoses = [(sid, hid, n, c, v) for n, (c, v, _) in enumerate(dx, start=1)]
-    proc_kinds = _procedure_kinds(rng, path if kind != "other_first_diagnosis" else None, biliary)
+    proc_kinds = profiles.procedure_kinds(rng, path if kind != "other_first_diagnosis" else None, biliary)
     procs = [row for k in proc_kinds for row in codes.procedure_codes(rng, k, version)]
     for n, (code, v, _) in enumerate(procs, start=1):
         day = admit + timedelta(days=rng.randint(0, max(0, los - 1)))
@@ -230,7 +178,7 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
 
     # ------------------------------------------------------------------ microbiology
     plan: list[tuple[str, datetime, int | None, str]] = []
-    if rng.random() < _MICRO_P[path]:
+    if rng.random() < profiles.MICRO_P[path]:
         when = first_in + timedelta(minutes=rng.randint(30, 120))
         hadm_for_ed = None if edreg and rng.random() < 0.12 else hid
         for _ in range(rng.choice([1, 2, 2])):
@@ -276,12 +224,12 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     if kind == "case" and path and path in hpi_text.lower():
         raise RuntimeError(f"generator bug: HPI of case {hid} names {path}")
     operated = bool(proc_kinds)
-    primary = [rng.choice(_PRIMARY_TEXT[presentation])]
+    primary = [rng.choice(profiles.PRIMARY_TEXT[presentation])]
     if path == "pancreatitis" and biliary:
         primary = [rng.choice(["Gallstone pancreatitis", "Acute biliary pancreatitis"])]
     if kind == "secondary_only":
         primary = ["Sepsis" if dx[0][0] in ("0389", "A419") else "Acute kidney injury", primary[0]]
-    secondary = [_PLAIN[i] for i in comorb if i in _CHRONIC][:3]
+    secondary = [profiles.PLAIN_COMORBIDITIES[i] for i in comorb if i in profiles.CHRONIC][:3]
     proc_text = [rng.choice(codes.PROCEDURE_TEXT[k]) for k in proc_kinds if rng.random() < 0.85]
     if rng.random() < 0.04:
         proc_text.append("PICC line placement")
@@ -292,11 +240,13 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
         no_note = hpi_mode == "none"
     note_input = NoteInput(
         female=female,
-        chief_complaint=rng.choice(_CHIEF.get(presentation, ["Abdominal pain", "Nausea/vomiting"])),
+        chief_complaint=rng.choice(profiles.CHIEF_COMPLAINTS.get(presentation, ["Abdominal pain", "Nausea/vomiting"])),
         procedures=proc_text,
         hpi=hpi_text,
         hpi_mode="missing" if no_note else hpi_mode,
-        past_medical=history.past_history(rng, presentation, female, [_PLAIN[i] for i in comorb if i in _CHRONIC]),
+        past_medical=history.past_history(
+            rng, presentation, female, [profiles.PLAIN_COMORBIDITIES[i] for i in comorb if i in profiles.CHRONIC]
+        ),
         social=history.social(rng, heavy_drinker),
         family=history.family_history(rng),
         admission_exam=history.admission_exam(rng, presentation, fever),
@@ -319,9 +269,20 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
         if rng.random() < 0.02:  # an earlier version of the summary: the export must use the highest note_seq
             older = build_discharge(rng, note_input)
             adm.discharge.append(
-                (f"{sid}-DS-{ds_seq - 1}", sid, hid, "DS", ds_seq - 1, _ts(ds_time), _ts(store), older.text)
+                (
+                    f"{sid}-DS-{ds_seq - 1}",
+                    sid,
+                    hid,
+                    "DS",
+                    ds_seq - 1,
+                    profiles.ts(ds_time),
+                    profiles.ts(store),
+                    older.text,
+                )
             )
-        adm.discharge.append((f"{sid}-DS-{ds_seq}", sid, hid, "DS", ds_seq, _ts(ds_time), _ts(store), note.text))
+        adm.discharge.append(
+            (f"{sid}-DS-{ds_seq}", sid, hid, "DS", ds_seq, profiles.ts(ds_time), profiles.ts(store), note.text)
+        )
 
     # ------------------------------------------------------------------ truth
     if kind != "case":

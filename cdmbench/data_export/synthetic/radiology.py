@@ -86,7 +86,8 @@ _OTHER_FINDINGS = {
     "xr_abd": "FINDINGS: Supine and upright views of the abdomen show a nonobstructive bowel gas pattern. There is no "
     "free intraperitoneal air. No pathologic calcifications are seen.",
     "cxr": "FINDINGS: The lungs are clear without focal consolidation. No pleural effusion or pneumothorax. The "
-    "cardiomediastinal silhouette is normal. No free air beneath the diaphragms.",
+    "cardiomediastinal silhouette is normal. No free air beneath the diaphragms. The hilar contours are normal and "
+    "the pulmonary vasculature is not engorged. The visualized osseous structures are intact without acute fracture.",
     "ct_chest": "FINDINGS: No pulmonary embolism. The lungs are clear. No pleural or pericardial effusion. No "
     "mediastinal or hilar lymphadenopathy.",
     "ct_head": "FINDINGS: There is no intracranial hemorrhage, edema, mass effect or acute large territorial "
@@ -161,7 +162,7 @@ def report_sections(rng: Random, exam: Exam, presentation: str, age: int, female
             body.append(masked)
         sections.append("\n\n".join(body))
     elif kind == "us":
-        body = ["FINDINGS:", *_US_NORMAL[: rng.randint(2, 4)]]
+        body = ["FINDINGS:", *_US_NORMAL[: rng.randint(3, 4)]]
         if focus and presentation in _US_FOCUS:
             body.insert(
                 1, _US_FOCUS[presentation].format(mm=rng.randint(4, 7) if presentation != "appendicitis" else mm)
