@@ -11,12 +11,15 @@ import atexit
 import contextlib
 import importlib.metadata
 import importlib.util
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import weakref
 from pathlib import Path
 
@@ -53,6 +56,14 @@ def find_model_file(distribution: str = MODEL_DISTRIBUTION) -> Path:
             if path.is_file():
                 return path
     raise LMServerError(f"the installed {distribution!r} package has no .gguf model file; reinstall it.")
+
+
+def _cores() -> int:
+    """CPU cores this process may use (the affinity mask, which respects container and Slurm limits)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _free_port() -> int:
@@ -95,7 +106,7 @@ class EmbeddedServer:
         log_file: str | Path | None = None,
     ) -> None:
         self.model_file = Path(model_file) if model_file else None
-        self.n_threads = n_threads or os.cpu_count() or 1
+        self.n_threads = n_threads or _cores()
         self.n_ctx = n_ctx
         self.startup_timeout_s = startup_timeout_s
         self._log_given = log_file is not None
@@ -163,6 +174,7 @@ class EmbeddedServer:
         _LIVE.add(self)
         try:
             self._wait_until_ready()
+            self._warm_up()
         except BaseException:
             self.stop(keep_log=True)
             raise
@@ -188,6 +200,29 @@ class EmbeddedServer:
                     f"{_tail(self.log_file)}"
                 )
             time.sleep(0.25)
+
+    def _warm_up(self) -> None:
+        """One 1-token completion: a server that crashes on inference fails here, not on the first case."""
+        body = {"model": self.served_name, "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1}
+        request = urllib.request.Request(
+            self.api_base + "/chat/completions", json.dumps(body).encode(), {"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.startup_timeout_s):
+                return
+        except OSError as exc:
+            time.sleep(0.5)
+            code = self._process.poll() if self._process is not None else None
+            hint = ""
+            if code in (-signal.SIGILL, 128 + signal.SIGILL):
+                hint = (
+                    " It died of an illegal instruction: llama-cpp-python was compiled for CPU features this "
+                    "machine does not allow (e.g. AMX in a VM); rebuild it with -DGGML_NATIVE=OFF."
+                )
+            raise LMServerError(
+                f"the embedded LM server failed its first completion ({exc}; exit code {code}).{hint} Its log "
+                f"({self.log_file}) ends with:\n{_tail(self.log_file)}"
+            ) from None
 
     def stop(self, keep_log: bool = False) -> None:
         """Terminate the server (SIGTERM, then SIGKILL after 10 s); idempotent."""
