@@ -2,6 +2,8 @@
 
 Each finished case is appended to ``predictions.jsonl`` and scored at once into ``scores.jsonl``; at the
 end ``summary.json``, ``summary.csv`` and ``plots/`` are written and the summary table is printed.
+``shard=i/n`` evaluates one shard of the cases (``cdmbench merge`` joins the shard runs);
+``retry_errors=true`` reruns only the cases recorded with ``status: "error"``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from cdmbench.config import redact, to_yaml
 from cdmbench.errors import CdmbenchError
 from cdmbench.runs.executor import run_cases
 from cdmbench.runs.run_dir import RunDirectory
+from cdmbench.runs.shard import parse_shard, shard_cases
 
 __all__ = ["LMUnavailableError", "git_commit", "run"]
 
@@ -106,10 +109,14 @@ def run(cfg: DictConfig) -> int:
     from cdmbench.report import format_summary, summarize_run
 
     lm_settings = LMSettings.from_config(cfg.lm)
+    shard = parse_shard(cfg.get("shard"))
     cases_file, data_name = _load_cases(cfg)
-    cases = _selected(cfg, cases_file.cases)
+    selected = _selected(cfg, cases_file.cases)
+    cases = shard_cases(selected, shard)
     program_name = str(cfg.program.name)
     run_name = str(cfg.run) if cfg.run else f"{data_name}-{program_name}-{_lm_label(cfg.lm)}".replace("/", "_")
+    if shard is not None:
+        run_name += shard.suffix
     run_dir = RunDirectory(Path(str(cfg.output_dir)) / run_name)
 
     identity = {
@@ -118,6 +125,10 @@ def run(cfg: DictConfig) -> int:
         "data_hash": cases_hash(cases_file.cases),
     }
     resumed = run_dir.check_resumable(identity)
+    if resumed and cfg.get("retry_errors", False):
+        retry = run_dir.error_ids() & {c.hadm_id for c in cases}
+        run_dir.drop_cases(retry)
+        logger.info("retry_errors: rerunning {} case(s) recorded with status error", len(retry))
     finished = run_dir.finished_ids() if resumed else set()
     todo = [c for c in cases if c.hadm_id not in finished]
     logger.info(
@@ -139,6 +150,8 @@ def run(cfg: DictConfig) -> int:
         "python": platform.python_version(),
         "git_commit": git_commit(),
         "data": {"path": str(cfg.data) if cfg.data else None, "source": cases_file.source, "n_cases": len(cases)},
+        "selection": {"limit": cfg.limit, "n_selected": len(selected), "shard": shard.spec if shard else None},
+        "case_ids": [c.hadm_id for c in cases],
     }
     scorer = _Scorer(cases_file.cases, run_dir)
     scorer.catch_up()

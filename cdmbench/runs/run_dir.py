@@ -2,7 +2,8 @@
 
 Each finished case is appended as one line with a single ``write`` on an ``O_APPEND`` file, so a crash
 can at worst leave a partial last line; opening the directory again removes such a line, and a
-rerun skips the cases already recorded.
+rerun skips the cases already recorded. ``drop_cases`` rewrites both streams atomically without some
+cases (``retry_errors=true``), scores first, so an interrupted rewrite never hides a case from scoring.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from loguru import logger
 
 from cdmbench.errors import ConfigError, OutputError
-from cdmbench.io import atomic_write_text, ensure_dir
+from cdmbench.io import atomic_open, atomic_write_text, ensure_dir
 
 __all__ = ["JsonlStream", "RunDirectory"]
 
@@ -48,9 +49,30 @@ class JsonlStream:
         except OSError as exc:
             raise OutputError(f"cannot write {str(self.path)!r}: {exc.strerror or exc}.") from None
         try:
-            os.write(fd, line)
+            view = memoryview(line)
+            while view:  # a regular file may take fewer bytes than asked; finish the line
+                view = view[os.write(fd, view) :]
+        except OSError as exc:
+            raise OutputError(f"cannot write {str(self.path)!r}: {exc.strerror or exc}.") from None
         finally:
             os.close(fd)
+
+    def rewrite_without(self, hadm_ids: set[int]) -> int:
+        """Atomically rewrite the file without the lines of ``hadm_ids`` (streamed); return how many went."""
+        if not self.path.exists() or not hadm_ids:
+            return 0
+        dropped = 0
+        with open(self.path, encoding="utf-8") as src, atomic_open(self.path, "w") as dst:
+            for line in src:
+                try:
+                    hadm_id = int(json.loads(line)["hadm_id"])
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                    hadm_id = None
+                if hadm_id in hadm_ids:
+                    dropped += 1
+                    continue
+                dst.write(line)
+        return dropped
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         if not self.path.exists():
@@ -107,6 +129,22 @@ class RunDirectory:
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         atomic_write_text(self.manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+
+    def drop_cases(self, hadm_ids: set[int]) -> int:
+        """Remove the lines of ``hadm_ids`` from scores.jsonl, then predictions.jsonl (each rewritten atomically).
+
+        Returns:
+            The number of predictions lines removed.
+        """
+        self.scores.rewrite_without(hadm_ids)
+        return self.predictions.rewrite_without(hadm_ids)
+
+    def error_ids(self) -> set[int]:
+        """hadm_ids whose last predictions line has ``status: "error"``."""
+        status: dict[int, str] = {}
+        for record in self.predictions:
+            status[int(record["hadm_id"])] = str(record.get("status"))
+        return {hadm_id for hadm_id, value in status.items() if value == "error"}
 
     def finished_ids(self, include_errors: bool = True) -> set[int]:
         """hadm_ids already recorded in predictions.jsonl (optionally only the successful ones)."""

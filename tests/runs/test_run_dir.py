@@ -1,0 +1,72 @@
+"""The run directory's JSONL streams: partial-line repair, whole-line appends, atomic rewrites."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from cdmbench.runs.run_dir import JsonlStream, RunDirectory
+
+
+def _lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_a_partial_last_line_is_cut_on_open(tmp_path):
+    path = tmp_path / "predictions.jsonl"
+    path.write_bytes(b'{"hadm_id": 1, "status": "ok"}\n{"hadm_id": 2, "sta')
+    stream = JsonlStream(path)
+    assert path.read_bytes() == b'{"hadm_id": 1, "status": "ok"}\n'
+    stream.append({"hadm_id": 2, "status": "ok"})
+    assert [r["hadm_id"] for r in stream] == [1, 2]
+
+
+def test_a_file_that_is_only_a_partial_line_becomes_empty(tmp_path):
+    path = tmp_path / "scores.jsonl"
+    path.write_bytes(b'{"hadm_id": 7')
+    JsonlStream(path)
+    assert path.read_bytes() == b""
+
+
+def test_append_finishes_a_short_write(tmp_path, monkeypatch):
+    stream = JsonlStream(tmp_path / "p.jsonl")
+    real_write = os.write
+
+    def short_write(fd, data):  # the kernel may take fewer bytes than asked
+        return real_write(fd, bytes(data[:5]))
+
+    monkeypatch.setattr(os, "write", short_write)
+    stream.append({"hadm_id": 3, "text": "x" * 50})
+    monkeypatch.undo()
+    assert _lines(stream.path) == [{"hadm_id": 3, "text": "x" * 50}]
+
+
+def test_drop_cases_rewrites_both_streams_and_error_ids(tmp_path):
+    run_dir = RunDirectory(tmp_path / "run")
+    for hadm_id, status in ((1, "ok"), (2, "error"), (3, "ok"), (4, "error")):
+        run_dir.predictions.append({"hadm_id": hadm_id, "status": status})
+        run_dir.scores.append({"hadm_id": hadm_id, "status": status})
+    assert run_dir.error_ids() == {2, 4}
+    assert run_dir.drop_cases({2, 4}) == 2
+    assert [r["hadm_id"] for r in run_dir.predictions] == [1, 3]
+    assert [r["hadm_id"] for r in run_dir.scores] == [1, 3]
+    assert run_dir.finished_ids() == {1, 3}
+    assert not list((tmp_path / "run").glob(".*.tmp"))
+
+
+def test_a_failed_rewrite_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    stream = JsonlStream(tmp_path / "p.jsonl")
+    stream.append({"hadm_id": 1})
+    stream.append({"hadm_id": 2})
+    before = stream.path.read_bytes()
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("cdmbench.io.os.replace", boom)
+    with pytest.raises(OSError):
+        stream.rewrite_without({1})
+    assert stream.path.read_bytes() == before
+    assert not list(tmp_path.glob(".*.tmp"))
