@@ -47,7 +47,7 @@ CREATE TEMP TABLE cdm_cohort (
   win_start TIMESTAMP, win_end TIMESTAMP, first_proc DATE
 ) ON COMMIT DROP
 """
-_ITERSIZE = 5000
+_ITERSIZE = 20_000
 
 
 class ExportResult(BaseModel):
@@ -91,9 +91,9 @@ def check_tables(conn: psycopg.Connection) -> None:
 def _stream(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> Iterator[tuple]:
     """Run ``sql/export/<name>.sql`` on a server-side cursor and yield its rows."""
     with conn.cursor(name=f"cdm_{name}") as cur:
-        cur.itersize = _ITERSIZE
         cur.execute(export_sql(name), params)
-        yield from cur
+        while rows := cur.fetchmany(_ITERSIZE):
+            yield from rows
 
 
 def _cohort_pattern() -> str:
@@ -147,18 +147,16 @@ def export_cases(
         for (hadm_id,) in _stream(conn, "not_in_cohort"):
             excluded[hadm_id] = "not_in_cohort"
         bar.update()
-        notes: dict[int, str] = {}
+        with_note: set[int] = set()
         for hadm_id, text in _stream(conn, "discharge"):
-            notes[hadm_id] = text
+            with_note.add(hadm_id)
             reason = hpi_exclusion(text, parts[hadm_id].pathology)
             if reason is None:
                 parts[hadm_id].add_note(text)
             else:
                 excluded[hadm_id] = reason
-        for hadm_id in parts:
-            if hadm_id not in notes:
-                excluded[hadm_id] = "no_hpi"
-        del notes
+        for hadm_id in parts.keys() - with_note:
+            excluded[hadm_id] = "no_hpi"
         dropped = [h for h in parts if h in excluded]
         conn.execute("DELETE FROM cdm_cohort WHERE hadm_id = ANY(%s)", (dropped,))
         for hadm_id in dropped:

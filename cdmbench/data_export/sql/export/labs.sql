@@ -23,7 +23,8 @@ WITH ev AS (
   FROM scoped s
 )
 SELECT r.hadm_id, r.itemid, d.label, d.fluid, d.category, r.value, r.valuenum, r.valueuom, r.flag, r.comments,
-       r.ref_range_lower, r.ref_range_upper, r.charttime, r.value_rank, r.in_scope
+       r.ref_range_lower, r.ref_range_upper, to_char(r.charttime, 'YYYY-MM-DD"T"HH24:MI:SS') AS charttime,
+       r.value_rank, r.in_scope
 FROM ranked r
 LEFT JOIN mimiciv_hosp.d_labitems d ON d.itemid = r.itemid
 WHERE r.value_rank < %(per_item)s

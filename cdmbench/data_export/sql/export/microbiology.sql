@@ -19,7 +19,8 @@ WITH ev AS (
   WHERE ev.test_itemid IS NOT NULL AND (ev.comments IS NULL OR ev.comments NOT ILIKE '%%cancel%%')
   ORDER BY ev.hadm_id, ev.micro_specimen_id, ev.test_itemid, ev.org_name, ev.microevent_id
 )
-SELECT k.hadm_id, k.test_itemid, k.test_name, k.spec_type_desc, k.org_name, k.comments, k.charttime,
+SELECT k.hadm_id, k.test_itemid, k.test_name, k.spec_type_desc, k.org_name, k.comments,
+       to_char(k.charttime, 'YYYY-MM-DD"T"HH24:MI:SS') AS charttime,
        (NOT %(extended)s OR k.first_proc IS NULL OR k.charttime < k.first_proc) AS in_scope
 FROM kept k
 ORDER BY k.hadm_id, k.charttime, k.test_itemid, k.microevent_id

@@ -10,7 +10,8 @@ WITH ev AS (
   JOIN mimiciv_note.radiology r
     ON r.subject_id = c.subject_id AND r.hadm_id IS NULL AND r.charttime BETWEEN c.win_start AND c.win_end
 )
-SELECT ev.hadm_id, ev.note_id, ex.field_value AS exam_name, ev.text, ev.charttime,
+SELECT ev.hadm_id, ev.note_id, ex.field_value AS exam_name, ev.text,
+       to_char(ev.charttime, 'YYYY-MM-DD"T"HH24:MI:SS') AS charttime,
        (NOT %(extended)s OR ev.first_proc IS NULL OR ev.charttime < ev.first_proc) AS in_scope
 FROM ev
 LEFT JOIN LATERAL (
