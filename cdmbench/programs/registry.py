@@ -69,13 +69,18 @@ def build_program(config: Mapping[str, Any], cases: Sequence[Case] = ()) -> dspy
     so a request is understood whether or not a given patient had the test.
 
     Args:
-        config: a mapping (or DictConfig) with ``name`` and the program's options.
+        config: a mapping (or DictConfig) with ``name``, the program's options and optionally ``compiled``:
+            a compiled-program bundle (directory or ``.tar.gz``, see ``cdmbench.optimize``) loaded into it.
         cases: the loaded cases (their labels extend the lab dictionary).
+
+    Raises:
+        BundleError: ``compiled`` is not a bundle of this program (see ``cdmbench.optimize.apply_bundle``).
     """
     from omegaconf import DictConfig, OmegaConf
 
     options = dict(OmegaConf.to_container(config, resolve=True) if isinstance(config, DictConfig) else config)
     name = options.pop("name", None)
+    compiled = options.pop("compiled", None)
     if not name:
         raise ConfigError("the program config has no 'name'; choose one with program=<name> (configs/program/).")
     cls = PROGRAMS.get(str(name))
@@ -83,4 +88,9 @@ def build_program(config: Mapping[str, Any], cases: Sequence[Case] = ()) -> dspy
         from cdmbench.programs.tools import lab_dictionary
 
         options["dictionary"] = lab_dictionary(cases)
-    return get_program(str(name), **options)
+    program = get_program(str(name), **options)
+    if compiled:
+        from cdmbench.optimize.bundle import apply_bundle
+
+        apply_bundle(program, str(compiled), program_name=str(name), program_options=options)
+    return program

@@ -1,0 +1,258 @@
+"""The optimizers by name (Hydra group ``optimizer``): each builds a DSPy teleprompter from its settings.
+
+Every builder takes the optimizer's settings (``configs/optimizer/<name>.yaml`` without ``name``), the shared
+resources (metrics, seed, threads, the prompt and reflection LMs) and the data sizes, and returns a
+``PreparedOptimizer``: the teleprompter, the extra ``compile`` arguments and the effective settings that go
+into the bundle manifest. Settings are fitted to small data sets where an optimizer would refuse them
+(SIMBA's batch size, MIPROv2's minibatch size).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import dspy
+from loguru import logger
+
+from cdmbench.errors import ConfigError, UnknownNameError
+from cdmbench.optimize.labeled import GroundTruthFewShot
+
+__all__ = [
+    "EXTRA_LMS",
+    "OPTIMIZERS",
+    "OptimizerResources",
+    "PreparedOptimizer",
+    "compile_program",
+    "prepare_optimizer",
+    "register_optimizer",
+]
+
+
+@dataclass
+class OptimizerResources:
+    """What every optimizer may use besides the data."""
+
+    metric: Callable[..., Any]
+    """``metric(example, pred, trace=None)`` over cdmbench examples (``examples.with_gold``)."""
+    feedback_metric: Callable[..., Any]
+    """GEPA's five-argument metric returning ``dspy.Prediction(score, feedback)``."""
+    seed: int = 0
+    """Seed for the optimizers that take one."""
+    num_threads: int = 1
+    """Cases evaluated at once."""
+    prompt_lm: dspy.LM | None = None
+    """The LM that proposes instructions (MIPROv2, SIMBA); None: the task LM."""
+    reflection_lm: dspy.LM | None = None
+    """GEPA's reflection LM; None: the task LM."""
+    task_lm: dspy.LM | None = None
+    """The task LM (the fallback for the two above)."""
+
+
+@dataclass
+class PreparedOptimizer:
+    """A teleprompter ready to compile, with what to record about it."""
+
+    name: str
+    teleprompter: Any
+    settings: dict[str, Any]
+    """Effective settings (recorded in the bundle manifest)."""
+    compile_kwargs: dict[str, Any] = field(default_factory=dict)
+    """Extra keyword arguments of ``compile`` besides student and trainset."""
+    takes_valset: bool = False
+    """Whether ``compile`` gets the dev set as ``valset``."""
+    lms_used: tuple[str, ...] = ()
+    """Which extra LMs it uses: 'prompt', 'reflection'."""
+
+
+EXTRA_LMS: dict[str, str] = {"mipro_v2": "prompt", "simba": "prompt", "gepa": "reflection"}
+"""The extra LM each optimizer uses besides the task LM: 'prompt' (prompt_lm=) or 'reflection' (reflection_lm=)."""
+
+Builder = Callable[[dict[str, Any], OptimizerResources, int, int], PreparedOptimizer]
+
+OPTIMIZERS: dict[str, Builder] = {}
+"""Registered optimizer builders by name."""
+
+_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def register_optimizer(name: str, defaults: Mapping[str, Any]) -> Callable[[Builder], Builder]:
+    """Register a builder under ``name`` with its accepted settings and their defaults."""
+
+    def decorate(builder: Builder) -> Builder:
+        if name in OPTIMIZERS:
+            raise ValueError(f"optimizer {name!r} is already registered")
+        OPTIMIZERS[name] = builder
+        _DEFAULTS[name] = dict(defaults)
+        return builder
+
+    return decorate
+
+
+def prepare_optimizer(
+    name: str, settings: Mapping[str, Any], resources: OptimizerResources, n_train: int, n_dev: int
+) -> PreparedOptimizer:
+    """Build the optimizer ``name`` from its settings.
+
+    Raises:
+        UnknownNameError: no optimizer has that name.
+        ConfigError: an unknown setting or a bad combination (the message names it).
+    """
+    if name not in OPTIMIZERS:
+        raise UnknownNameError("optimizer", name, list(OPTIMIZERS), "Use optimizer=<name> (configs/optimizer/).")
+    given = {k: v for k, v in settings.items() if k != "name"}
+    unknown = sorted(set(given) - set(_DEFAULTS[name]))
+    if unknown:
+        raise ConfigError(
+            f"optimizer {name!r} has no setting {', '.join(map(repr, unknown))}; its settings are: "
+            f"{', '.join(sorted(_DEFAULTS[name]))}. Fix configs/optimizer/{name}.yaml or the override."
+        )
+    if n_train < 1:
+        raise ConfigError("the training set is empty; give a cases file with train=.")
+    return OPTIMIZERS[name]({**_DEFAULTS[name], **given}, resources, n_train, n_dev)
+
+
+def compile_program(
+    prepared: PreparedOptimizer, program: dspy.Module, trainset: list[dspy.Example], valset: list[dspy.Example]
+) -> dspy.Module:
+    """Run the prepared optimizer on ``program`` and return the compiled copy."""
+    kwargs = dict(prepared.compile_kwargs)
+    if prepared.takes_valset:
+        kwargs["valset"] = valset
+    return prepared.teleprompter.compile(program, trainset=trainset, **kwargs)
+
+
+@register_optimizer("labeled_fewshot", {"k": 3, "max_field_chars": 4000})
+def _labeled(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
+    s["k"] = int(s["k"])
+    teleprompter = GroundTruthFewShot(k=s["k"], max_field_chars=s["max_field_chars"], seed=r.seed)
+    return PreparedOptimizer("labeled_fewshot", teleprompter, s)
+
+
+_BOOTSTRAP = {"max_bootstrapped_demos": 4, "max_labeled_demos": 0, "max_rounds": 1, "max_errors": None}
+
+
+@register_optimizer("bootstrap_fewshot", _BOOTSTRAP)
+def _bootstrap(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
+    teleprompter = dspy.BootstrapFewShot(metric=r.metric, **s)
+    return PreparedOptimizer("bootstrap_fewshot", teleprompter, s)
+
+
+@register_optimizer("bootstrap_random_search", {**_BOOTSTRAP, "num_candidate_programs": 8, "stop_at_score": None})
+def _random_search(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
+    teleprompter = dspy.BootstrapFewShotWithRandomSearch(metric=r.metric, num_threads=r.num_threads, **s)
+    return PreparedOptimizer("bootstrap_random_search", teleprompter, s, takes_valset=True)
+
+
+_MIPRO_INIT = (
+    "auto",
+    "num_candidates",
+    "max_bootstrapped_demos",
+    "max_labeled_demos",
+    "init_temperature",
+    "max_errors",
+)
+
+
+@register_optimizer(
+    "mipro_v2",
+    {
+        "auto": "light",
+        "num_candidates": None,
+        "num_trials": None,
+        "max_bootstrapped_demos": 2,
+        "max_labeled_demos": 0,
+        "init_temperature": 1.0,
+        "max_errors": None,
+        "minibatch": True,
+        "minibatch_size": 35,
+        "minibatch_full_eval_steps": 5,
+        "program_aware_proposer": True,
+        "data_aware_proposer": False,
+        "view_data_batch_size": 3,
+        "tip_aware_proposer": True,
+        "fewshot_aware_proposer": True,
+    },
+)
+def _mipro(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
+    try:
+        import optuna  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "optimizer=mipro_v2 needs optuna, which is not installed; install the extra with "
+            "`uv pip install 'dspy[optuna]'` (or add it to the project) and rerun."
+        ) from None
+    if s["auto"] not in (None, "light", "medium", "heavy"):
+        raise ConfigError(f"optimizer.auto={s['auto']!r}: use light, medium, heavy or null.")
+    if s["auto"] is None and (s["num_candidates"] is None or s["num_trials"] is None):
+        raise ConfigError("optimizer=mipro_v2 with auto=null needs num_candidates and num_trials.")
+    if s["auto"] is not None and (s["num_candidates"] is not None or s["num_trials"] is not None):
+        raise ConfigError("optimizer=mipro_v2: set either auto, or num_candidates and num_trials (with auto=null).")
+    s["minibatch_size"] = max(1, min(int(s["minibatch_size"]), n_dev))
+    init = {k: s[k] for k in _MIPRO_INIT}
+    teleprompter = dspy.MIPROv2(
+        metric=r.metric,
+        prompt_model=r.prompt_lm or r.task_lm,
+        task_model=r.task_lm,
+        num_threads=r.num_threads,
+        seed=r.seed,
+        **init,
+    )
+    compile_kwargs = {k: v for k, v in s.items() if k not in _MIPRO_INIT}
+    compile_kwargs["seed"] = r.seed
+    return PreparedOptimizer("mipro_v2", teleprompter, s, compile_kwargs, takes_valset=True, lms_used=("prompt",))
+
+
+@register_optimizer(
+    "gepa",
+    {
+        "auto": "light",
+        "max_metric_calls": None,
+        "max_full_evals": None,
+        "reflection_minibatch_size": 3,
+        "candidate_selection_strategy": "pareto",
+        "component_selector": "round_robin",
+        "skip_perfect_score": True,
+        "use_merge": True,
+        "max_merge_invocations": 5,
+        "failure_score": 0.0,
+        "perfect_score": 1.0,
+    },
+)
+def _gepa(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
+    budgets = [k for k in ("auto", "max_metric_calls", "max_full_evals") if s[k] is not None]
+    if len(budgets) != 1:
+        raise ConfigError(
+            "optimizer=gepa needs exactly one budget: auto (light/medium/heavy), max_metric_calls or "
+            f"max_full_evals; got {', '.join(budgets) or 'none'}. Set the others to null."
+        )
+    s["reflection_minibatch_size"] = max(1, min(int(s["reflection_minibatch_size"]), n_train))
+    reflection_lm = r.reflection_lm or r.task_lm
+    if reflection_lm is None:
+        raise ConfigError("optimizer=gepa needs a reflection LM; configure reflection_lm= (default: the task LM).")
+    teleprompter = dspy.GEPA(
+        metric=r.feedback_metric, reflection_lm=reflection_lm, num_threads=r.num_threads, seed=r.seed, **s
+    )
+    return PreparedOptimizer("gepa", teleprompter, s, takes_valset=True, lms_used=("reflection",))
+
+
+@register_optimizer(
+    "simba",
+    {
+        "bsize": 32,
+        "num_candidates": 6,
+        "max_steps": 8,
+        "max_demos": 4,
+        "demo_input_field_maxlen": 100_000,
+        "temperature_for_sampling": 0.2,
+        "temperature_for_candidates": 0.2,
+    },
+)
+def _simba(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
+    wanted = int(s["bsize"])
+    s["bsize"] = max(1, min(wanted, n_train))
+    if s["bsize"] != wanted:
+        logger.info("simba: batch size {} fitted to the {} training cases", s["bsize"], n_train)
+    teleprompter = dspy.SIMBA(metric=r.metric, prompt_model=r.prompt_lm, num_threads=r.num_threads, **s)
+    return PreparedOptimizer("simba", teleprompter, s, {"seed": r.seed}, lms_used=("prompt",))

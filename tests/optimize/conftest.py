@@ -1,0 +1,49 @@
+"""Fixtures of the optimize tests: synthetic cases, written splits, a schema-following dummy LM, a bundle."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import dspy
+import pytest
+
+from cdmbench.cases import Case
+
+
+@pytest.fixture(autouse=True)
+def _reset_dspy_settings():
+    with dspy.context(lm=None, adapter=None):
+        yield
+
+
+@pytest.fixture(scope="session")
+def synthetic_cases() -> list[Case]:
+    """Twelve synthetic admissions of the four pathologies, with ground truth."""
+    from cdmbench.runs.demo import demo_cases
+
+    return demo_cases(12, 0).cases
+
+
+@pytest.fixture(scope="session")
+def splits_dir(tmp_path_factory, synthetic_cases) -> Path:
+    """train/dev/test/reader_study files and splits.json (4 cases each) of the synthetic cases."""
+    from cdmbench.cases import dump_cases
+    from cdmbench.data_export.splits import SplitSettings, build_manifest, split_cases, write_splits
+
+    settings = SplitSettings(train_fraction=0.4, dev_fraction=0.3, min_train_per_pathology=1, min_dev_per_pathology=1)
+    result = split_cases(synthetic_cases, seed=0, settings=settings)
+    sha = hashlib.sha256(dump_cases(synthetic_cases, "synthetic").encode()).hexdigest()
+    out = tmp_path_factory.mktemp("splits")
+    write_splits(out, result, build_manifest(result, "cases.json", sha, "synthetic"))
+    return out
+
+
+@pytest.fixture
+def schema_lm():
+    """A fresh ``SchemaLM``, DSPy's current LM (with the ChatAdapter) for the test."""
+    from tests.optimize.schema_lm import SchemaLM
+
+    lm = SchemaLM()
+    with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):
+        yield lm
