@@ -89,13 +89,12 @@ class EmbeddedServer:
         n_ctx: context length in tokens.
         startup_timeout_s: seconds to wait for ``/v1/models`` to answer.
         log_file: where the server's output goes; None for a temporary file (removed after a clean stop).
+        served_name: the name the server answers to (``--model_alias``).
 
     Example:
         >>> with EmbeddedServer() as server:
         ...     lm = dspy.LM(f"hosted_vllm/{server.served_name}", api_base=server.api_base)
     """
-
-    served_name = EMBEDDED_SERVED_NAME
 
     def __init__(
         self,
@@ -104,7 +103,9 @@ class EmbeddedServer:
         n_ctx: int = 4096,
         startup_timeout_s: float = 120.0,
         log_file: str | Path | None = None,
+        served_name: str = EMBEDDED_SERVED_NAME,
     ) -> None:
+        self.served_name = served_name
         self.model_file = Path(model_file) if model_file else None
         self.n_threads = n_threads or _cores()
         self.n_ctx = n_ctx

@@ -166,7 +166,12 @@ def lm_session(
         if settings.kind == "embedded":
             server = stack.enter_context(
                 EmbeddedServer(
-                    settings.model_file, settings.n_threads, settings.n_ctx, settings.startup_timeout_s, log_file
+                    settings.model_file,
+                    settings.n_threads,
+                    settings.n_ctx,
+                    settings.startup_timeout_s,
+                    log_file,
+                    served_name=served_name,
                 )
             )
             served_name, api_base = server.served_name, server.api_base
