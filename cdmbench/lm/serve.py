@@ -56,10 +56,11 @@ def run(cfg: DictConfig) -> int:
     """Runner of ``cdmbench serve``: exec vLLM with the preset ``cfg.model``."""
     preset = load_preset(str(cfg.model))
     extra = OmegaConf.to_container(cfg.extra_args, resolve=True) if cfg.get("extra_args") else []
-    command = serve_command(preset, vllm_executable(), cfg.get("host"), cfg.get("port"), extra)
-    logger.info("serving {} as {!r}: {}", preset.model, preset.served_name, " ".join(command))
-    if cfg.get("dry_run", False):
+    if cfg.get("dry_run", False):  # print the command; vLLM need not be installed here
+        command = serve_command(preset, "vllm", cfg.get("host"), cfg.get("port"), extra)
         sys.stdout.write(" ".join(command) + "\n")
         return 0
+    command = serve_command(preset, vllm_executable(), cfg.get("host"), cfg.get("port"), extra)
+    logger.info("serving {} as {!r}: {}", preset.model, preset.served_name, " ".join(command))
     os.execv(command[0], command)
     return 0  # pragma: no cover - execv does not return

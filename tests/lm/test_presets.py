@@ -88,6 +88,12 @@ def test_serve_without_vllm_says_how_to_install_it(monkeypatch):
         serve_module.run(cfg)
 
 
+def test_serve_dry_run_prints_the_command(capsys):
+    assert serve_module.run(compose("serve", ["model=qwen3_4b", "dry_run=true", "port=8123"])) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("vllm serve --config ") and "qwen3_4b.yaml" in out and "--port 8123" in out
+
+
 def test_serve_config_rejects_unknown_preset():
     cfg = compose("serve", ["model=nope"])
     with pytest.raises(UnknownNameError):
