@@ -24,7 +24,7 @@ from cdmbench.cases import Case, CasesFile, cases_hash, load_cases_file
 from cdmbench.config import redact, to_yaml
 from cdmbench.errors import CdmbenchError
 from cdmbench.runs.executor import run_cases
-from cdmbench.runs.run_dir import RunDirectory
+from cdmbench.runs.run_dir import RunDirectory, lm_identity
 from cdmbench.runs.shard import parse_shard, shard_cases
 
 __all__ = ["LMUnavailableError", "git_commit", "run"]
@@ -121,7 +121,7 @@ def run(cfg: DictConfig) -> int:
 
     identity = {
         "program": OmegaConf.to_container(cfg.program, resolve=True),
-        "lm": redact(cfg.lm),
+        "lm": lm_identity(redact(cfg.lm)),
         "data_hash": cases_hash(cases_file.cases),
     }
     resumed = run_dir.check_resumable(identity)

@@ -19,7 +19,35 @@ from loguru import logger
 from cdmbench.errors import ConfigError, OutputError
 from cdmbench.io import atomic_open, atomic_write_text, ensure_dir
 
-__all__ = ["JsonlStream", "RunDirectory"]
+__all__ = ["OPERATIONAL_LM_KEYS", "JsonlStream", "RunDirectory", "lm_identity"]
+
+OPERATIONAL_LM_KEYS = frozenset(
+    {
+        "api_base",
+        "api_key_env",
+        "timeout_s",
+        "num_retries",
+        "cache",
+        "cache_dir",
+        "allow_external_lm",
+        "allowed_endpoints",
+        "n_threads",
+        "startup_timeout_s",
+    }
+)
+"""LM settings that say how the model is reached, not which model answers: a run resumes (and shards merge)
+across them, e.g. when vLLM comes back on another node or port."""
+
+
+def lm_identity(lm: dict[str, Any]) -> dict[str, Any]:
+    """The part of the (redacted) LM config that identifies the answers: model, preset, generation settings."""
+    return {k: v for k, v in lm.items() if k not in OPERATIONAL_LM_KEYS}
+
+
+def _comparable(identity: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(identity.get("lm"), dict):
+        return {**identity, "lm": lm_identity(identity["lm"])}
+    return identity
 
 
 class JsonlStream:
@@ -116,6 +144,7 @@ class RunDirectory:
             earlier = json.loads(self.manifest_path.read_text(encoding="utf-8")).get("identity", {})
         except (OSError, json.JSONDecodeError):
             earlier = {}
+        earlier, identity = _comparable(earlier), _comparable(identity)
         differs = sorted(k for k in identity if earlier.get(k) != identity[k])
         if differs:
             raise ConfigError(

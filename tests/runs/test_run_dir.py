@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from cdmbench.errors import OutputError
 from cdmbench.runs.run_dir import JsonlStream, RunDirectory
 
 
@@ -66,7 +67,19 @@ def test_a_failed_rewrite_leaves_the_file_as_it_was(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr("cdmbench.io.os.replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises((OSError, OutputError)):
         stream.rewrite_without({1})
     assert stream.path.read_bytes() == before
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_run_resumes_on_another_endpoint_but_not_with_another_model(tmp_path):
+    from cdmbench.errors import ConfigError
+
+    run_dir = RunDirectory(tmp_path / "run")
+    lm = {"kind": "vllm", "model": "m", "api_base": "http://127.0.0.1:8000/v1", "timeout_s": 600}
+    run_dir.write_manifest({"identity": {"program": {"name": "p"}, "lm": lm, "data_hash": "h"}})
+    moved = {**lm, "api_base": "http://10.0.0.7:8123/v1", "timeout_s": 30}
+    assert run_dir.check_resumable({"program": {"name": "p"}, "lm": moved, "data_hash": "h"})
+    with pytest.raises(ConfigError, match="different lm"):
+        run_dir.check_resumable({"program": {"name": "p"}, "lm": {**lm, "model": "other"}, "data_hash": "h"})
