@@ -54,11 +54,11 @@ def compile_tiny(optimizer: str, program_name: str, train: list[Case], dev: list
     return compiled
 
 
-def write_bundle(directory: Path, compiled: dspy.Module, program_name: str, train: list[Case], **overrides: Any):
+def write_bundle(directory: Path, compiled: dspy.Module, program_name: str, cases: list[Case], **overrides: Any):
     """Save ``compiled`` as a bundle with plausible provenance (synthetic data, a local LM)."""
     reference = build_program({"name": program_name, **PROGRAM_OPTIONS[program_name]})
-    score = Score(mean=0.5, ci_low=0.4, ci_high=0.6, n=len(train))
-    data = DataInfo(file="train.json", source="synthetic", n=len(train), cases_hash=cases_hash(train))
+    score = Score(mean=0.5, ci_low=0.4, ci_high=0.6, n=len(cases))
+    data = DataInfo(file="train.json", source="synthetic", n=len(cases), cases_hash=cases_hash(cases))
     details: dict[str, Any] = {
         "optimizer": OptimizerInfo(name="bootstrap_fewshot", settings={}, seed=0, seconds=0.1),
         "metric": {"weights": {}, "threshold": None},

@@ -1,0 +1,52 @@
+"""End to end with the real embedded CPU model: optimize (bootstrap_fewshot, 4 train cases), reload, evaluate."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+pytestmark = pytest.mark.embedded_lm
+
+
+def _skip_without_embedded_lm() -> None:
+    try:
+        import cdmbench.lm  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        pytest.skip(f"cdmbench.lm is not available ({exc})")
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python is not installed: the embedded model cannot run")
+
+
+def test_optimize_with_the_embedded_model_then_reload(tmp_path, splits_dir) -> None:
+    _skip_without_embedded_lm()
+    from cdmbench.config import compose
+    from cdmbench.optimize import load_bundle, read_bundle
+    from cdmbench.optimize.command import run
+
+    overrides = [
+        f"train={splits_dir / 'train.json'}",
+        f"dev={splits_dir / 'dev.json'}",
+        "dev_limit=2",
+        "program=full_info",
+        "lm=embedded",
+        f"lm.cache_dir={tmp_path / 'cache'}",
+        "optimizer=bootstrap_fewshot",
+        "optimizer.max_bootstrapped_demos=1",
+        f"output_dir={tmp_path}",
+        "run=embedded",
+    ]
+    from cdmbench.lm import LMServerError
+
+    try:
+        assert run(compose("optimize", overrides)) == 0
+    except LMServerError as exc:
+        if "illegal instruction" not in str(exc):
+            raise
+        pytest.skip(f"the embedded llama.cpp build cannot run on this CPU: {str(exc)[:160]}")
+    manifest = read_bundle(tmp_path / "embedded").manifest
+    assert manifest.train.n == 4 and manifest.dev.n == 2 and manifest.lms["task"].kind == "embedded"
+    program = load_bundle(tmp_path / "embedded", "full_info")
+    assert sum(len(p.demos) for _, p in program.named_predictors()) == sum(
+        info.n_demos for info in manifest.predictors.values()
+    )
