@@ -122,13 +122,15 @@ class WebSocket:
 
 
 class Page:
-    """One browser tab over CDP; ``console`` collects console messages and uncaught exceptions."""
+    """One browser tab over CDP: ``console`` collects console messages and uncaught exceptions, ``requests`` the URLs
+    requested (once ``Network.enable`` is called)."""
 
     def __init__(self, ws: WebSocket) -> None:
         self.ws = ws
         self.next_id = 0
         self.console: list[dict[str, Any]] = []
         self.events: list[str] = []
+        self.requests: list[str] = []
 
     def call(self, method: str, **params: Any) -> dict[str, Any]:
         self.next_id += 1
@@ -145,7 +147,9 @@ class Page:
     def _event(self, message: dict[str, Any]) -> None:
         method, params = message.get("method"), message.get("params", {})
         self.events.append(method or "")
-        if method == "Runtime.consoleAPICalled":
+        if method == "Network.requestWillBeSent":
+            self.requests.append(params.get("request", {}).get("url", ""))
+        elif method == "Runtime.consoleAPICalled":
             text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
             self.console.append({"level": params.get("type"), "text": text})
         elif method == "Runtime.exceptionThrown":

@@ -117,8 +117,10 @@ SCRIPT = """
   document.querySelectorAll("button[data-filter]").forEach(function (button) {
     var badge = document.createElement("span");
     badge.className = "n";
-    badge.textContent = String(count(button.dataset.filter, button.dataset.value));
+    var n = count(button.dataset.filter, button.dataset.value);
+    badge.textContent = String(n);
     button.appendChild(badge);
+    if (n === 0) { button.hidden = true; }
     button.addEventListener("click", function () {
       var key = button.dataset.filter;
       state[key] = button.dataset.value;
