@@ -108,3 +108,16 @@ def test_mipro_settings_are_fitted_and_checked() -> None:
     assert prepared.compile_kwargs["minibatch_size"] == 4 and prepared.teleprompter.auto == "medium"
     with pytest.raises(ConfigError, match="num_candidates and num_trials"):
         prepare_optimizer("mipro_v2", {"auto": None}, _resources(), 5, 4)
+
+
+@pytest.mark.parametrize("optimizer", ["bootstrap_fewshot", "simba"])
+def test_same_seed_data_and_lm_give_the_same_program_json(optimizer, synthetic_cases, tmp_path) -> None:
+    train, dev = synthetic_cases[:4], synthetic_cases[4:6]
+    texts = []
+    for attempt in ("a", "b"):
+        lm = SchemaLM()
+        with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):
+            compiled = compile_tiny(optimizer, "cdm_agent", train, dev, lm)
+        write_bundle(tmp_path / attempt, compiled, "cdm_agent", train)
+        texts.append((tmp_path / attempt / "program.json").read_bytes())
+    assert texts[0] == texts[1]
