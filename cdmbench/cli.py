@@ -10,10 +10,14 @@ import importlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
-from cdmbench.errors import CdmbenchError, UnknownNameError
+from cdmbench.errors import CdmbenchError, ConfigError, UnknownNameError
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
 
 __all__ = ["COMMANDS", "Command", "main"]
 
@@ -99,6 +103,18 @@ def _wants_debug(overrides: Sequence[str]) -> bool:
     return any(o.strip().lower() in ("debug=true", "debug=1", "+debug=true") for o in overrides)
 
 
+def _check_required(name: str, cfg: DictConfig) -> None:
+    """Refuse to run with mandatory settings (``???`` in the config) left unset, naming each of them."""
+    from cdmbench.config import missing_settings
+
+    missing = missing_settings(cfg)
+    if missing:
+        raise ConfigError(
+            f"cdmbench {name} needs {', '.join(f'{key}=...' for key in missing)}: set "
+            f"{'it' if len(missing) == 1 else 'them'} on the command line (`cdmbench {name} --help` shows the config)."
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cdmbench`` console script."""
     from cdmbench.logging import setup_logging
@@ -129,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = compose(command.config_name, overrides)
         setup_logging(str(cfg.get("log_level", "INFO")))
         debug = debug or bool(cfg.get("debug", False))
+        _check_required(name, cfg)
         result = command.load()(cfg)
         return int(result or 0)
     except CdmbenchError as exc:

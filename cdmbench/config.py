@@ -7,6 +7,7 @@ needs (``db``, ``lm``, ``program``, ...). Overrides are ordinary Hydra overrides
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from cdmbench.errors import ConfigError
 
-__all__ = ["SECRET_KEYS", "compose", "config_dir", "redact", "to_yaml"]
+__all__ = ["SECRET_KEYS", "compose", "config_dir", "int_setting", "missing_settings", "redact", "to_yaml"]
 
 SECRET_KEYS = ("password", "api_key", "apikey", "token", "secret", "dsn")
 
@@ -30,7 +31,12 @@ def config_dir() -> Path:
 
 
 def compose(config_name: str, overrides: Sequence[str] = ()) -> DictConfig:
-    """Compose ``configs/<config_name>.yaml`` with Hydra overrides, with readable errors."""
+    """Compose ``configs/<config_name>.yaml`` with Hydra overrides, with readable errors.
+
+    Raises:
+        ConfigError: a malformed override, an unknown group option (``program=nope``), a key that does not
+            exist, or an interpolation that cannot be resolved; the message names it and says how to fix it.
+    """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.errors import HydraException, MissingConfigException, OverrideParseException
@@ -39,6 +45,7 @@ def compose(config_name: str, overrides: Sequence[str] = ()) -> DictConfig:
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base=None):
             cfg = hydra_compose(config_name=config_name, overrides=list(overrides))
+        OmegaConf.to_container(cfg, resolve=True)  # fail here, not deep inside a command, on a bad ${...}
     except OverrideParseException as exc:
         first = str(exc).strip().splitlines()[0]
         raise ConfigError(f"malformed override: {first}. Overrides look like key=value or group=option.") from None
@@ -46,17 +53,74 @@ def compose(config_name: str, overrides: Sequence[str] = ()) -> DictConfig:
         raise ConfigError(_missing_config_message(exc)) from None
     except (HydraException, OmegaConfBaseException) as exc:
         message = " ".join(str(exc).split())
+        unknown = re.match(r"Could not override '([^']+)'\. To append to your config use", message)
+        if unknown:
+            key = unknown[1]
+            raise ConfigError(
+                f"unknown setting {key!r} in {config_name}: check its spelling (`cdmbench "
+                f"{config_name.replace('_', '-')} --help` lists the settings), or add a new key with +{key}=..."
+            ) from None
         raise ConfigError(f"bad configuration: {message}") from None
+    except ValueError as exc:  # Hydra raises bare ValueErrors for some malformed overrides, e.g. '=3'
+        given = " ".join(o for o in overrides if o.split("=", 1)[0].strip("+~") == "") or " ".join(overrides)
+        raise ConfigError(
+            f"malformed override {given!r}: {exc}. Overrides look like key=value or group=option."
+        ) from None
     return cfg
 
 
 def _missing_config_message(exc: Exception) -> str:
     text = " ".join(str(exc).split())
     text = text.split(" Config search path")[0].split(" Available options")[0]
-    options = getattr(exc, "options", None)
+    options = sorted(getattr(exc, "options", None) or [])
+    found = re.search(r"Could not find '(?P<group>[\w./-]+)/(?P<option>[^'/]+)'", text)
+    if found and options:
+        group, option = found["group"], found["option"]
+        return (
+            f"unknown {group} {option!r} (there is no configs/{group}/{option}.yaml); "
+            f"available: {', '.join(options)}. Use e.g. {group}={options[0]}."
+        )
     if options:
-        return f"{text}; available: {', '.join(sorted(options))}."
+        return f"{text}; available: {', '.join(options)}."
     return text
+
+
+def missing_settings(cfg: DictConfig) -> list[str]:
+    """The dotted keys of ``cfg`` that are still ``???`` (mandatory values nobody set)."""
+    return sorted(OmegaConf.missing_keys(cfg))
+
+
+def int_setting(cfg: DictConfig, key: str, *, minimum: int | None = None, optional: bool = False) -> int | None:
+    """Read ``cfg[key]`` (a dotted key) as a whole number, or raise a ``ConfigError`` that names the override.
+
+    Args:
+        cfg: the composed config.
+        key: a dotted key, e.g. ``"limit"`` or ``"demo.seed"``.
+        minimum: the smallest allowed value.
+        optional: allow ``null`` (then ``None`` is returned).
+
+    Returns:
+        The value as an ``int`` (``None`` only when ``optional`` and the value is null).
+
+    Raises:
+        ConfigError: the value is not a whole number, is below ``minimum``, or is null when it may not be.
+    """
+    value = OmegaConf.select(cfg, key)
+    if value is None and optional:
+        return None
+    bound = f" >= {minimum}" if minimum is not None else ""
+    hint = f"a whole number{bound}{' or null' if optional else ''}"
+    if isinstance(value, bool) or value is None:
+        number = None
+    elif isinstance(value, int):
+        number = value
+    else:
+        text = str(value).strip()
+        number = int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+    if number is None or (minimum is not None and number < minimum):
+        example = max(minimum or 0, 1)
+        raise ConfigError(f"{key} must be {hint}, got {value!r}; e.g. {key}={example}.")
+    return number
 
 
 def redact(value: Any) -> Any:

@@ -19,14 +19,28 @@ from cdmbench.errors import OutputError
 __all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text", "ensure_dir", "sha256_file"]
 
 
+def _file_in_the_way(path: Path) -> Path | None:
+    """The first existing non-directory on the way to ``path`` (a file where a directory is needed)."""
+    for part in (*reversed(path.parents), path):
+        if part.exists() and not part.is_dir():
+            return part
+    return None
+
+
 def ensure_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) or raise an ``OutputError`` that names it."""
+    """Create ``path`` (and parents) or raise an ``OutputError`` that names it and says what is in the way."""
+    path = Path(path)
+    blocker = _file_in_the_way(path)
+    if blocker is not None:
+        raise OutputError(
+            f"cannot create output directory {str(path)!r}: {str(blocker)!r} is a file, not a directory. "
+            "Choose another output location (or move that file away)."
+        )
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(
-            f"cannot create output directory {str(path)!r}: {exc.strerror or exc}. "
-            "Choose a writable location (e.g. out=./data/...)."
+            f"cannot create output directory {str(path)!r}: {exc.strerror or exc}. Choose a writable location."
         ) from None
     if not os.access(path, os.W_OK):
         raise OutputError(f"output directory {str(path)!r} is not writable; choose another location.")
@@ -41,18 +55,25 @@ def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> 
     """
     path = Path(path)
     ensure_dir(path.parent)
+    if path.is_dir():
+        raise OutputError(f"cannot write {str(path)!r}: it is a directory; give the path of a file to write.")
     binary = "b" in mode
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}.") from None
+        raise OutputError(f"cannot write {str(path)!r}: {exc.strerror or exc}. Choose a writable location.") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {str(path)!r}: {exc.strerror or exc}. Choose another output path."
+            ) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

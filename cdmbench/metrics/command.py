@@ -118,8 +118,11 @@ def score_file(cases_path: Path, predictions_path: Path, output_path: Path) -> S
     cases = {case.hadm_id: case for case in load_cases(cases_path)}
     dictionary = LabDictionary.build(cases=cases.values())
     summary = ScoreSummary()
-    with atomic_open(output_path) as out:
-        for lineno, record in tqdm(_prediction_lines(predictions_path), desc="scoring", unit="case", leave=False):
+    with (
+        atomic_open(output_path) as out,
+        tqdm(_prediction_lines(predictions_path), desc="scoring", unit="case", leave=False) as lines,
+    ):  # the bar is cleared before an error is reported
+        for lineno, record in lines:
             hadm_id = _hadm_id(predictions_path, lineno, record)
             case = cases.get(hadm_id)
             if case is None:

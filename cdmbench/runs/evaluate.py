@@ -21,7 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from cdmbench.cases import Case, CasesFile, cases_hash, load_cases_file
-from cdmbench.config import redact, to_yaml
+from cdmbench.config import int_setting, redact, to_yaml
 from cdmbench.errors import CdmbenchError
 from cdmbench.runs.executor import run_cases
 from cdmbench.runs.run_dir import RunDirectory, lm_identity
@@ -59,12 +59,15 @@ def _load_cases(cfg: DictConfig) -> tuple[CasesFile, str]:
     logger.info(
         "no data= given: generating {} synthetic demo admissions (seed {})", cfg.demo.n_admissions, cfg.demo.seed
     )
-    return demo_cases(int(cfg.demo.n_admissions), int(cfg.demo.seed)), "demo"
+    n_admissions = int_setting(cfg, "demo.n_admissions", minimum=1)
+    return demo_cases(n_admissions, int_setting(cfg, "demo.seed")), "demo"
 
 
 def _selected(cfg: DictConfig, cases: list[Case]) -> list[Case]:
-    limit = cfg.limit if cfg.limit is not None else (None if cfg.data else cfg.demo.limit)
-    return cases if limit is None else cases[: int(limit)]
+    limit = int_setting(cfg, "limit", minimum=0, optional=True)
+    if limit is None and not cfg.data:
+        limit = int_setting(cfg, "demo.limit", minimum=0, optional=True)
+    return cases if limit is None else cases[:limit]
 
 
 def _lm_label(lm_cfg: DictConfig) -> str:
@@ -104,16 +107,20 @@ class _Scorer:
 
 def run(cfg: DictConfig) -> int:
     """Evaluate ``cfg.program`` with ``cfg.lm`` on ``cfg.data`` and write ``outputs/<run>/``."""
-    from cdmbench.lm import LMSettings, lm_session
+    from cdmbench.lm import LMSettings, lm_session, resolve_endpoint
     from cdmbench.programs import build_program, program_input
     from cdmbench.report import format_summary, summarize_run
 
     lm_settings = LMSettings.from_config(cfg.lm)
+    resolve_endpoint(lm_settings)  # an unknown preset or incomplete LM settings fail before anything is written
+    num_threads = int_setting(cfg, "num_threads", minimum=1)
+    abort_after_errors = int_setting(cfg, "abort_after_errors", minimum=1)
     shard = parse_shard(cfg.get("shard"))
     cases_file, data_name = _load_cases(cfg)
     selected = _selected(cfg, cases_file.cases)
     cases = shard_cases(selected, shard)
     program_name = str(cfg.program.name)
+    program = build_program(cfg.program, cases=cases_file.cases)  # bad options or bundle: fail before any output
     run_name = str(cfg.run) if cfg.run else f"{data_name}-{program_name}-{_lm_label(cfg.lm)}".replace("/", "_")
     if shard is not None:
         run_name += shard.suffix
@@ -162,15 +169,14 @@ def run(cfg: DictConfig) -> int:
         with lm_session(lm_settings, data_source=cases_file.source, log_file=str(run_dir.root / "lm.log")) as session:
             manifest["lm"] = session.description
             run_dir.write_manifest(manifest)
-            program = build_program(cfg.program, cases=cases_file.cases)
             bar = tqdm(total=len(todo), desc=f"evaluate {program_name}", unit="case")
-            for record in run_cases(program, todo, program_input, num_threads=int(cfg.num_threads)):
+            for record in run_cases(program, todo, program_input, num_threads=num_threads):
                 run_dir.predictions.append(record)
                 scorer(record)
                 counts[record["status"]] += 1
                 bar.update(1)
                 bar.set_postfix(ok=counts["ok"], errors=counts["error"])
-                if counts["ok"] == 0 and counts["error"] >= int(cfg.abort_after_errors):
+                if counts["ok"] == 0 and counts["error"] >= abort_after_errors:
                     bar.close()
                     raise LMUnavailableError(
                         f"the first {counts['error']} cases all failed (last: {record.get('error')}); "
