@@ -18,6 +18,7 @@ import socket
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -226,6 +227,8 @@ def open_page(chromium: str, width: int = 1366, height: int = 850, timeout: floa
     ws = None
     try:
         port = _devtools_port(process, timeout)
+        # keep reading chromium's log so a full stderr pipe can never block the browser
+        threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=timeout) as response:
             targets = json.loads(response.read())
         target = next(t for t in targets if t.get("type") == "page")
