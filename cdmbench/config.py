@@ -18,7 +18,15 @@ from cdmbench.errors import ConfigError
 
 __all__ = ["SECRET_KEYS", "compose", "config_dir", "int_setting", "missing_settings", "redact", "to_yaml"]
 
-SECRET_KEYS = ("password", "api_key", "apikey", "token", "secret", "dsn")
+SECRET_KEYS = ("password", "api_key", "apikey", "secret", "dsn", "token")
+
+
+def is_secret_key(key: object) -> bool:
+    """True for config keys whose values are secrets (passwords, API keys, tokens, DSNs with passwords)."""
+    name = str(key).lower()
+    if name.endswith(("_env", "tokens")):  # the *name* of an env var; token counts such as max_tokens
+        return False
+    return any(name == s or name.endswith(("_" + s, s)) for s in SECRET_KEYS)
 
 
 def config_dir() -> Path:
@@ -40,7 +48,7 @@ def compose(config_name: str, overrides: Sequence[str] = ()) -> DictConfig:
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.errors import HydraException, MissingConfigException, OverrideParseException
-    from omegaconf.errors import OmegaConfBaseException
+    from omegaconf.errors import InterpolationResolutionError, OmegaConfBaseException
 
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base=None):
@@ -51,6 +59,12 @@ def compose(config_name: str, overrides: Sequence[str] = ()) -> DictConfig:
         raise ConfigError(f"malformed override: {first}. Overrides look like key=value or group=option.") from None
     except MissingConfigException as exc:
         raise ConfigError(_missing_config_message(exc)) from None
+    except InterpolationResolutionError as exc:
+        key = getattr(exc, "full_key", None) or "a setting"
+        reason = " ".join(str(getattr(exc, "msg", None) or exc).split())
+        raise ConfigError(
+            f"cannot resolve the ${{...}} reference in {key}: {reason}. Fix or remove that reference."
+        ) from None
     except (HydraException, OmegaConfBaseException) as exc:
         message = " ".join(str(exc).split())
         unknown = re.match(r"Could not override '([^']+)'\. To append to your config use", message)
@@ -130,7 +144,7 @@ def redact(value: Any) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if any(s in str(key).lower() for s in SECRET_KEYS) and item not in (None, ""):
+            if is_secret_key(key) and item not in (None, ""):
                 out[key] = "***"
             else:
                 out[key] = redact(item)

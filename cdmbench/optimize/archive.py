@@ -86,9 +86,15 @@ def read_archive(archive: Path, wanted: Iterable[str]) -> dict[str, bytes]:
                     raise BundleError(f"{archive}: holds {base!r} more than once; export the bundle again.")
                 handle = tar.extractfile(member)
                 found[base] = handle.read() if handle else b""
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    except tarfile.ReadError:
         raise BundleError(
-            f"cannot read bundle archive {archive}: {exc}; export it again with `cdmbench export`."
+            f"cannot read bundle archive {archive}: not a readable .tar.gz (damaged, truncated or not an archive); "
+            "export it again with `cdmbench export`."
+        ) from None
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        reason = " ".join(str(exc).split())  # one line, whatever the library says
+        raise BundleError(
+            f"cannot read bundle archive {archive}: {reason}; export it again with `cdmbench export`."
         ) from None
     missing = sorted(wanted - set(found))
     if missing:
