@@ -69,6 +69,17 @@ COMMANDS: dict[str, Command] = {
         Command(
             "score", "score a predictions file with CDMv1's rules into scores.jsonl", "cdmbench.metrics.command:run"
         ),
+        Command(
+            "optimize",
+            "compile a program with a DSPy optimizer on train/dev into a compiled-program bundle",
+            "cdmbench.optimize.command:run",
+        ),
+        Command(
+            "inspect",
+            "print a bundle's compiled instructions and demos per predictor",
+            "cdmbench.optimize.describe:run",
+        ),
+        Command("export", "pack a compiled-program bundle into a reproducible .tar.gz", "cdmbench.optimize.export:run"),
         Command("plot", "draw plots comparing several runs side by side", "cdmbench.report.command:run"),
         Command(
             "serve",
@@ -130,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print(f"cdmbench {version('cdmbench')}")
         return 0
     name, overrides = args[0], args[1:]
+    if name == "inspect" and overrides and "=" not in overrides[0] and not overrides[0].startswith("-"):
+        overrides = [f"source={overrides[0]}", *overrides[1:]]  # `cdmbench inspect DIR`
     debug = _wants_debug(overrides)
     try:
         if name not in COMMANDS:
