@@ -117,7 +117,9 @@ CORPUS = [
     bad("corrupt_bundle_archive", BUNDLE + "bundle.tar.gz", "bundle.tar.gz", "not a readable .tar.gz", make="corrupt_archive"),
     bad("truncated_bundle_archive", BUNDLE + "truncated.tar.gz", "truncated.tar.gz", "export it again", make="truncated_archive"),
     bad("not_a_bundle", BUNDLE + "not_a_bundle", "not_a_bundle", "lacks manifest.json", make="not_a_bundle"),
-    bad("inspect_tampered_bundle", "inspect source={tmp}/tampered_bundle", "does not match", make="tampered_bundle"),
+    bad("inspect_corrupt_archive", "inspect source={tmp}/bundle.tar.gz", "bundle.tar.gz", "not a readable .tar.gz", make="corrupt_archive"),
+    bad("export_tampered_bundle", "export source={tmp}/tampered_bundle out={tmp}/b.tar.gz", "program.json was modified", make="tampered_bundle"),
+    bad("export_not_an_archive_name", "export source={tmp}/full_info_bundle out={tmp}/b.zip", "name the archive *.tar.gz", make="other_program_bundle"),
     # outputs that cannot be written
     bad("output_under_a_file", SCORE_TO + "a_file/scores.jsonl", "a_file' is a file, not a directory", make=A_FILE),
     bad("output_is_a_directory", SCORE_TO + "scores_dir", "it is a directory", make="a_directory_as_output"),
