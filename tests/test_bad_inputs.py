@@ -120,6 +120,11 @@ CORPUS = [
     bad("inspect_corrupt_archive", "inspect source={tmp}/bundle.tar.gz", "bundle.tar.gz", "not a readable .tar.gz", make="corrupt_archive"),
     bad("export_tampered_bundle", "export source={tmp}/tampered_bundle out={tmp}/b.tar.gz", "program.json was modified", make="tampered_bundle"),
     bad("export_not_an_archive_name", "export source={tmp}/full_info_bundle out={tmp}/b.zip", "name the archive *.tar.gz", make="other_program_bundle"),
+    # run directories (plot, merge, report, compare)
+    bad("plot_missing_run", "plot runs=[{tmp}/nope] out={tmp}/plots", "'{tmp}/nope' does not exist", "run"),
+    bad("merge_not_a_run", "merge runs=[{tmp}/nope] out={tmp}/merged", "is not a run directory", "runs=["),
+    bad("report_missing_run", "report run={tmp}/nope", "'{tmp}/nope' does not exist"),
+    bad("compare_one_run", "compare runs=[{seed}]", "compare takes two runs, got 1", "runs=["),
     # outputs that cannot be written
     bad("output_under_a_file", SCORE_TO + "a_file/scores.jsonl", "a_file' is a file, not a directory", make=A_FILE),
     bad("output_is_a_directory", SCORE_TO + "scores_dir", "it is a directory", make="a_directory_as_output"),
