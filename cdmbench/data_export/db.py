@@ -165,7 +165,7 @@ def connect(settings: DbSettings, *, autocommit: bool = False) -> psycopg.Connec
     """
     conninfo = settings.conninfo()
     params = conninfo_to_dict(conninfo)
-    logger.debug("connecting to PostgreSQL: {}", redacted_conninfo(conninfo))
+    logger.info("connecting to PostgreSQL: {}", redacted_conninfo(conninfo))
     try:
         return psycopg.connect(conninfo, autocommit=autocommit)
     except psycopg.OperationalError as exc:
