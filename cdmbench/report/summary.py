@@ -181,10 +181,12 @@ def summarize(
             answers = record.answers or ScoreAnswers()
             case.first_imaging = first_imaging_from_answers(answers.correct_imaging, answers.unnecessary_imaging)
     n_scored = len(cases)
+    scored_error = {hadm_id: case.error for hadm_id, case in cases.items()}
     for index, line in enumerate(predictions or (), start=1):
         record = _validate(PredictionRecord, line, index, predictions_source)
         case = cases.setdefault(record.hadm_id, _Case(None))
-        case.error = case.error or record.status == "error"
+        # the last predictions line of a case counts (a retried error that then succeeded is no error)
+        case.error = scored_error.get(record.hadm_id, False) or record.status == "error"
         case.values.update(usage_values(record))
         if case.first_imaging is not None:
             first = first_imaging_from_tool_calls(record.tool_calls)

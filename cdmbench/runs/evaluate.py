@@ -16,6 +16,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import dspy
 from loguru import logger
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
@@ -166,7 +167,9 @@ def run(cfg: DictConfig) -> int:
     t0 = time.perf_counter()
     counts = {"ok": 0, "error": 0}
     if todo:
-        with lm_session(lm_settings, data_source=cases_file.source, log_file=str(run_dir.root / "lm.log")) as session:
+        session_cm = lm_session(lm_settings, data_source=cases_file.source, log_file=str(run_dir.root / "lm.log"))
+        # the run directory is the record: DSPy's per-call LM history would only grow with the run
+        with session_cm as session, dspy.context(disable_history=True):
             manifest["lm"] = session.description
             run_dir.write_manifest(manifest)
             bar = tqdm(total=len(todo), desc=f"evaluate {program_name}", unit="case")
@@ -188,4 +191,9 @@ def run(cfg: DictConfig) -> int:
     run_dir.write_manifest(manifest)
     summary = summarize_run(run_dir.root, plots=bool(cfg.plots))
     logger.info("results of {} ({} cases):\n{}", run_dir.root, len(cases), format_summary(summary))
+    if cfg.html_report:
+        from cdmbench.report.html import write_html_report
+
+        report = write_html_report(run_dir.root, Path(str(cfg.data)) if cfg.data else None)
+        logger.info("report: {}", report)
     return 0
