@@ -116,6 +116,8 @@ class LoopbackLM:
         self.hang_s = hang_s
         self.healthy = healthy
         self.stats: Counter[str] = Counter()
+        self.last_body: dict[str, Any] | None = None
+        """The last chat request's JSON body (benchmarks replay it as a raw call)."""
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), self._handler())
@@ -139,6 +141,7 @@ class LoopbackLM:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stalls
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -165,6 +168,7 @@ class LoopbackLM:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                owner.last_body = body
                 if owner.delay_s:
                     time.sleep(owner.delay_s)
                 fault = owner._draw_fault()
