@@ -90,6 +90,7 @@ COMMANDS: dict[str, Command] = {
             "compare two runs on their shared cases: paired bootstrap CIs and McNemar's test",
             "cdmbench.report.paired_command:run",
         ),
+        Command("merge", "combine shard runs of one evaluation into one run directory", "cdmbench.runs.merge:run"),
         Command("plot", "draw plots comparing several runs side by side", "cdmbench.report.command:run"),
         Command(
             "serve",
