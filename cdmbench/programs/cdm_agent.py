@@ -22,14 +22,20 @@ class CdmAgent(dspy.Module):
 
     Args:
         max_iters: the most tool calls the agent may make (ReAct steps).
+        free_tool_names: let the model name any tool (CDMv1's free-text setting: unknown names are recorded as
+            invalid tool calls) instead of choosing among the tools (the default, enforced by structured outputs).
         dictionary: the lab label dictionary the lab tool parses requests with (default: reference labels
             only; ``build_program`` passes one built from all loaded cases).
     """
 
-    def __init__(self, max_iters: int = 10, dictionary: LabDictionary | None = None) -> None:
+    def __init__(
+        self, max_iters: int = 10, free_tool_names: bool = False, dictionary: LabDictionary | None = None
+    ) -> None:
         super().__init__()
         self.dictionary = dictionary if dictionary is not None else lab_dictionary()
-        self.gather = CaseReAct(GatherInformation, case_tools(), max_iters=int(max_iters))
+        self.gather = CaseReAct(
+            GatherInformation, case_tools(), max_iters=int(max_iters), free_tool_names=bool(free_tool_names)
+        )
         self.synthesize = dspy.Predict(SynthesizeFindings)
         self.diagnose = dspy.ChainOfThought(Diagnose)
         self.treat = dspy.ChainOfThought(PlanTreatment)

@@ -19,6 +19,8 @@ from typing import Any
 
 import dspy
 from dspy.utils.callback import with_callbacks
+from pydantic import ConfigDict
+from typing_extensions import TypedDict
 
 from cdmbench.cases import Case
 from cdmbench.environment import TOOL_NAMES, CaseEnvironment
@@ -107,18 +109,37 @@ class _ToolTable(dict):
 
 
 class CaseReAct(dspy.ReAct):
-    """``dspy.ReAct`` whose tool name is free text, so an unknown tool is a recorded invalid call.
+    """``dspy.ReAct`` that sends every call through the case environment, which records it.
 
-    Stock ReAct types ``next_tool_name`` as a Literal of the tool names: an unknown name fails to parse and
-    silently ends the episode. CDMv1 counted such calls as invalid and let the agent continue; here the name is
-    a string, the call reaches ``CaseEnvironment.call``, is recorded as invalid, and the observation lists the
-    valid tools.
+    By default ``next_tool_name`` is, as in stock ReAct, a Literal of the tool names (and ``finish``): a server that
+    enforces the JSON schema (vLLM, the embedded llama.cpp server) then only produces valid names. With
+    ``free_tool_names=True`` the name is free text, as in CDMv1's text parser: an unknown name reaches
+    ``CaseEnvironment.call``, is recorded as an invalid tool call, and the observation lists the valid tools.
     """
 
-    def __init__(self, signature: type[dspy.Signature], tools: Sequence[dspy.Tool], max_iters: int = 10) -> None:
+    def __init__(
+        self,
+        signature: type[dspy.Signature],
+        tools: Sequence[dspy.Tool],
+        max_iters: int = 10,
+        free_tool_names: bool = False,
+    ) -> None:
         super().__init__(signature, list(tools), max_iters=max_iters)
         self.tools = _ToolTable(self.tools)
-        self.react.signature = self.react.signature.with_updated_fields("next_tool_name", type_=str)
+        # the arguments of all three tools as one typed object: a structured-output server then constrains them
+        self.react.signature = self.react.signature.with_updated_fields("next_tool_args", type_=ToolArguments)
+        if free_tool_names:
+            self.react.signature = self.react.signature.with_updated_fields("next_tool_name", type_=str)
+
+
+class ToolArguments(TypedDict, total=False):
+    """The arguments of the case tools (each tool reads its own; the environment records the rest as given)."""
+
+    __pydantic_config__ = ConfigDict(extra="allow")  # type: ignore[misc]  # other keys are kept and recorded
+
+    tests: list[str | int]
+    region: str
+    modality: str
 
 
 def lab_dictionary(cases: Sequence[Case] = ()) -> LabDictionary:

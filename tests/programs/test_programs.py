@@ -89,7 +89,7 @@ def _agent_answers() -> list[dict]:
 def test_cdm_agent_records_tool_calls_from_the_environment(case: Case) -> None:
     lm = DummyLM(_agent_answers())
     with dspy.context(lm=lm):
-        prediction = CdmAgent(max_iters=10)(case=case)
+        prediction = CdmAgent(max_iters=10, free_tool_names=True)(case=case)
     _check_common(prediction)
     assert prediction.tool_calls == [
         {"name": "physical_examination", "args": {}},
@@ -121,7 +121,7 @@ def test_cdm_agent_stops_at_max_iters(case: Case) -> None:
 def test_cdm_agent_prompt_lists_the_tools_and_hides_ground_truth(case: Case) -> None:
     lm = DummyLM(_agent_answers())
     with dspy.context(lm=lm):
-        CdmAgent()(case=case)
+        CdmAgent(free_tool_names=True)(case=case)
     system = lm.history[0]["messages"][0]["content"]
     for name in ("physical_examination", "laboratory_tests", "imaging", "finish"):
         assert name in system
@@ -129,7 +129,7 @@ def test_cdm_agent_prompt_lists_the_tools_and_hides_ground_truth(case: Case) -> 
 
 
 def test_one_program_object_serves_many_cases_and_can_be_copied(case: Case) -> None:
-    program = CdmAgent()
+    program = CdmAgent(free_tool_names=True)
     for _ in range(2):
         with dspy.context(lm=DummyLM(_agent_answers())):
             assert len(program(case=case).tool_calls) == 5
@@ -166,3 +166,22 @@ def test_tool_descriptions_never_name_the_benchmark_conditions() -> None:
     for stem in ("appendicitis", "cholecystitis", "diverticulitis", "pancreatitis", *LEAKY_STEMS):
         if stem != "abdom":  # Abdomen is one of the regions the imaging tool offers
             assert stem not in text, stem
+
+
+def test_cdm_agent_constrains_tool_names_and_types_tool_arguments_by_default() -> None:
+    from typing import get_args
+
+    from cdmbench.lm.adapter import output_json_schema
+
+    signature = CdmAgent().gather.react.signature
+    assert set(get_args(signature.output_fields["next_tool_name"].annotation)) == {
+        "physical_examination",
+        "laboratory_tests",
+        "imaging",
+        "finish",
+    }
+    schema = output_json_schema(signature, 300)
+    assert schema["properties"]["next_tool_name"]["enum"]
+    assert set(schema["properties"]["next_tool_args"]["properties"]) == {"tests", "region", "modality"}
+    free = CdmAgent(free_tool_names=True).gather.react.signature
+    assert free.output_fields["next_tool_name"].annotation is str
