@@ -18,6 +18,7 @@ with HTTP 500).
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any, get_origin
 
@@ -95,7 +96,18 @@ def output_json_schema(signature: type[dspy.Signature], max_text_chars: int | No
 def response_format_for(
     signature: type[dspy.Signature], dialect: str, max_text_chars: int | None = None
 ) -> dict[str, Any] | None:
-    """The ``response_format`` request field for ``signature`` in ``dialect`` (None for ``none``)."""
+    """The ``response_format`` request field for ``signature`` in ``dialect`` (None for ``none``).
+
+    Building the schema creates a pydantic model; it is done once per (signature, dialect, cap) and copied.
+    """
+    cached = _cached_response_format(signature, dialect, max_text_chars)
+    return copy.deepcopy(cached)
+
+
+@functools.lru_cache(maxsize=512)
+def _cached_response_format(
+    signature: type[dspy.Signature], dialect: str, max_text_chars: int | None
+) -> dict[str, Any] | None:
     if dialect not in DIALECTS:
         raise ValueError(f"unknown schema dialect {dialect!r}; known: {', '.join(DIALECTS)}")
     if dialect == "none":

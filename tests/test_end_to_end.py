@@ -1,0 +1,49 @@
+"""End to end with the real embedded CPU model: `cdmbench evaluate limit=2` for full_info and cdm_agent.
+
+This is the command a new user runs first; it must finish with every case `status: "ok"` and a complete run
+directory. It takes a few minutes on 2 cores (the model is tiny; its answers are clinically meaningless).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cdmbench.cli import main
+
+pytestmark = [pytest.mark.embedded_lm, pytest.mark.slow]
+
+
+@pytest.mark.parametrize("program", ["full_info", "cdm_agent"])
+def test_evaluate_demo_with_the_embedded_model(program: str, tmp_path: Path) -> None:
+    overrides = [
+        f"program={program}",
+        "limit=2",
+        f"output_dir={tmp_path}",
+        f"lm.cache_dir={tmp_path / 'cache'}",
+        "run=e2e",
+    ]
+    assert main(["evaluate", *overrides]) == 0
+    run_dir = tmp_path / "e2e"
+    predictions = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
+    scores = [json.loads(line) for line in (run_dir / "scores.jsonl").read_text().splitlines()]
+    assert len(predictions) == 2 and len(scores) == 2
+    assert [p["status"] for p in predictions] == ["ok", "ok"], [p.get("error") for p in predictions]
+    assert {p["hadm_id"] for p in predictions} == {s["hadm_id"] for s in scores}
+    for prediction in predictions:
+        assert isinstance(prediction["diagnosis"], str)
+        assert isinstance(prediction["treatments"], list)
+        assert prediction["usage"], "token usage is recorded per case"
+    if program == "cdm_agent":
+        assert any(p["tool_calls"] for p in predictions), "the agent called at least one tool"
+    for name in ("config.yaml", "manifest.json", "summary.json", "summary.csv", "report.html"):
+        assert (run_dir / name).is_file(), name
+    assert list((run_dir / "plots").glob("*.png"))
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["lm"]["kind"] == "embedded" and manifest["data"]["source"] == "synthetic"
+
+    # rerunning the same run resumes: nothing left to do, every case still once
+    assert main(["evaluate", *overrides]) == 0
+    assert len((run_dir / "predictions.jsonl").read_text().splitlines()) == 2
