@@ -169,7 +169,7 @@ def run(cfg: DictConfig) -> int:
     if todo:
         session_cm = lm_session(lm_settings, data_source=cases_file.source, log_file=str(run_dir.root / "lm.log"))
         # the run directory is the record: DSPy's per-call LM history would only grow with the run
-        with session_cm as session, dspy.context(disable_history=True):
+        with session_cm as session, dspy.context(disable_history=True, track_usage=True):
             manifest["lm"] = session.description
             run_dir.write_manifest(manifest)
             bar = tqdm(total=len(todo), desc=f"evaluate {program_name}", unit="case")
