@@ -82,7 +82,7 @@ def test_optimize_writes_a_bundle_without_secrets(tmp_path, splits_dir, dummy_se
         "dev_scores.json",
     }
     manifest = read_bundle(run_dir).manifest
-    assert manifest.program == "cdm_agent" and manifest.program_options == {"max_iters": 4}
+    assert manifest.program == "cdm_agent" and manifest.program_options == {"max_iters": 4, "free_tool_names": False}
     assert manifest.optimizer.name == "bootstrap_fewshot" and manifest.optimizer.settings["max_bootstrapped_demos"] == 1
     assert manifest.train.n == 4 and manifest.dev.n == 4 and manifest.train.source == "synthetic"
     assert 0.0 <= manifest.dev_score_before.mean <= 1.0 and manifest.dev_score_after.n == 4

@@ -53,7 +53,7 @@ def make_html_run(root: Path) -> tuple[Path, Path, dict[int, dict]]:
     run_dir = root / "run"
     run_dir.mkdir(parents=True)
     dictionary = LabDictionary.build(cases=cases_file.cases)
-    agent, full_info = CdmAgent(dictionary=dictionary), FullInfo()
+    agent, full_info = CdmAgent(dictionary=dictionary, free_tool_names=True), FullInfo()
     predictions, scores, expected = [], [], {}
     for index, case in enumerate(cases_file.cases):
         correct = index % 3 != 1
