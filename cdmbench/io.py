@@ -10,13 +10,20 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from cdmbench.errors import OutputError
 
-__all__ = ["atomic_open", "atomic_write_bytes", "atomic_write_text", "ensure_dir", "sha256_file"]
+__all__ = [
+    "atomic_open",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "ensure_dir",
+    "jsonable",
+    "sha256_file",
+]
 
 
 def _file_in_the_way(path: Path) -> Path | None:
@@ -101,3 +108,16 @@ def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
         while chunk := fh.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-safe copy of ``value``: mappings and sequences recursively, Pydantic models dumped, other objects as str."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return str(value)

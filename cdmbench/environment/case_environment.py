@@ -22,6 +22,7 @@ from cdmbench.cases import Case
 from cdmbench.environment.imaging_tool import ImagingTool
 from cdmbench.environment.lab_tool import LabTool
 from cdmbench.environment.records import TOOL_NAMES, ToolCall, valid_tools_message
+from cdmbench.io import jsonable
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
 
 __all__ = ["NO_EXAMINATION", "CaseEnvironment"]
@@ -105,14 +106,4 @@ def _record_args(name: str, given: dict[str, Any]) -> dict[str, Any]:
     """The arguments as given, JSON-safe; a lab request given as one string or number becomes a list."""
     if name == "laboratory_tests" and "tests" in given and not isinstance(given["tests"], list | tuple):
         given = {**given, "tests": [given["tests"]]}
-    return _jsonable(given)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
+    return jsonable(given)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import dspy
 
 from cdmbench.cases import Case
 from cdmbench.environment import CaseEnvironment
+from cdmbench.io import jsonable
 from cdmbench.programs.registry import register_program
 from cdmbench.programs.tools import CaseReAct, case_tools, lab_dictionary, use_environment
 from cdmbench.signatures import Diagnose, GatherInformation, PlanTreatment, SynthesizeFindings
@@ -55,15 +54,5 @@ class CdmAgent(dspy.Module):
             summary=summary,
             tool_calls=environment.tool_calls_record(),
             observations=[call.observation for call in environment.calls],
-            trajectory=_jsonable(gathered.trajectory),
+            trajectory=jsonable(gathered.trajectory),
         )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)

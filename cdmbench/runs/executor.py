@@ -11,21 +11,10 @@ from typing import Any
 import dspy
 
 from cdmbench.cases import Case
+from cdmbench.io import jsonable
 from cdmbench.runs.records import PredictionRecord
 
 __all__ = ["prediction_to_record", "run_case", "run_cases"]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    return str(value)
 
 
 def prediction_to_record(hadm_id: int, prediction: dspy.Prediction, latency_s: float) -> dict[str, Any]:
@@ -40,12 +29,12 @@ def prediction_to_record(hadm_id: int, prediction: dspy.Prediction, latency_s: f
         tool_calls=fields.pop("tool_calls", []) or [],
         latency_s=round(latency_s, 3),
     ).model_dump(mode="json", exclude_none=True)
-    record.update({k: _jsonable(v) for k, v in fields.items()})
+    record.update({k: jsonable(v) for k, v in fields.items()})
     try:
         usage = prediction.get_lm_usage() or {}
     except Exception:  # usage tracking is best effort
         usage = {}
-    record["usage"] = _jsonable(usage)
+    record["usage"] = jsonable(usage)
     return record
 
 
