@@ -88,7 +88,8 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _header_regex(names: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+@cache
+def _header_regex(names: tuple[str, ...]) -> re.Pattern[str]:
     words = "|".join(r"[ \t]+".join(re.escape(w) for w in name.split()) for name in names)
     return re.compile(rf"^[ \t]*(?:{words})[ \t]*:", re.IGNORECASE | re.MULTILINE)
 
@@ -153,7 +154,7 @@ def extract_history(note: str) -> str | None:
     end = _header_regex(_EXAM_HEADERS).search(note, start.end())
     if end is None:
         history_parts = {_HISTORY_HEADER, "Past Medical History", "Social History", "Family History"}
-        end = _header_regex([h for h in TOP_LEVEL_HEADERS if h not in history_parts]).search(note, start.end())
+        end = _header_regex(tuple(h for h in TOP_LEVEL_HEADERS if h not in history_parts)).search(note, start.end())
     return _stripped_or_none(note[start.end() : end.start() if end else len(note)])
 
 
