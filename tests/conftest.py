@@ -1,9 +1,10 @@
-"""Shared fixtures: paths, a clean loguru sink per test."""
+"""Shared fixtures: paths, and DSPy settings and cache restored after every test."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import dspy
 import pytest
 
 pytest_plugins = ["tests.postgres"]
@@ -16,3 +17,12 @@ DATA_DIR = TESTS_DIR / "data"
 def data_dir() -> Path:
     """The checked-in test fixtures (all synthetic)."""
     return DATA_DIR
+
+
+@pytest.fixture(autouse=True)
+def _restore_dspy():
+    """Runs and LM sessions replace DSPy's process-wide cache and settings; put them back after each test."""
+    original = dspy.cache
+    with dspy.context(lm=None, adapter=None):
+        yield
+    dspy.cache = original

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-import dspy
 import pytest
 
 from tests.runs.loopback_lm import LoopbackLM
@@ -18,14 +17,6 @@ def _load(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(autouse=True)
-def _restore_dspy():
-    original = dspy.cache
-    with dspy.context(lm=None, adapter=None):
-        yield
-    dspy.cache = original
 
 
 @pytest.mark.slow

@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import dspy
 import pytest
 
 from tests.lm.fake_openai import FakeOpenAIServer, answer_from_schema
@@ -17,11 +16,3 @@ def fake_server():
     """A fake vLLM on loopback serving ``served-model`` and answering to each request's schema."""
     with FakeOpenAIServer(answer_from_schema) as server:
         yield server
-
-
-@pytest.fixture(autouse=True)
-def _restore_dspy_cache():
-    """``configure_cache`` replaces DSPy's process-wide cache; put the original back."""
-    original = dspy.cache
-    yield
-    dspy.cache = original

@@ -9,7 +9,6 @@ from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import dspy
 import pytest
 
 from tests.runs.loopback_lm import LoopbackLM
@@ -70,12 +69,3 @@ def loopback():
     """A loopback LM answering at once."""
     with LoopbackLM() as server:
         yield server
-
-
-@pytest.fixture(autouse=True)
-def _restore_dspy():
-    """In-process runs replace DSPy's cache and settings; put them back."""
-    original = dspy.cache
-    with dspy.context(lm=None, adapter=None):
-        yield
-    dspy.cache = original
