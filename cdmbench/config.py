@@ -16,9 +16,25 @@ from omegaconf import DictConfig, OmegaConf
 
 from cdmbench.errors import ConfigError
 
-__all__ = ["SECRET_KEYS", "compose", "config_dir", "int_setting", "missing_settings", "redact", "to_yaml"]
+__all__ = [
+    "SECRET_KEYS",
+    "bool_setting",
+    "compose",
+    "config_dir",
+    "int_setting",
+    "missing_settings",
+    "redact",
+    "redact_urls",
+    "to_yaml",
+]
 
 SECRET_KEYS = ("password", "api_key", "apikey", "secret", "dsn", "token")
+_URL_USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+
+
+def redact_urls(text: str) -> str:
+    """``text`` with the user info of every URL in it (``http://user:secret@host``) replaced by ``***``."""
+    return _URL_USER_INFO.sub(r"\1***@", text) if "@" in text else text
 
 
 def is_secret_key(key: object) -> bool:
@@ -137,8 +153,22 @@ def int_setting(cfg: DictConfig, key: str, *, minimum: int | None = None, option
     return number
 
 
+def bool_setting(cfg: DictConfig, key: str) -> bool:
+    """Read ``cfg[key]`` (a dotted key) as a boolean: only true or false, never 'maybe', 'yes' or 1.
+
+    Raises:
+        ConfigError: the value is anything but a boolean (or the strings 'true'/'false').
+    """
+    value = OmegaConf.select(cfg, key)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ConfigError(f"{key} must be true or false, got {value!r}; e.g. {key}=true.")
+
+
 def redact(value: Any) -> Any:
-    """Return a plain copy of a config with secret-looking values replaced by '***'."""
+    """Return a plain copy of a config with secret-looking values and URL user info replaced by '***'."""
     if isinstance(value, DictConfig):
         value = OmegaConf.to_container(value, resolve=True)
     if isinstance(value, dict):
@@ -151,6 +181,8 @@ def redact(value: Any) -> Any:
         return out
     if isinstance(value, list):
         return [redact(v) for v in value]
+    if isinstance(value, str):
+        return redact_urls(value)
     return value
 
 

@@ -24,9 +24,17 @@ class _InterceptHandler(logging.Handler):
         logger.opt(depth=6, exception=record.exc_info).log(level, "{}: {}", record.name, record.getMessage())
 
 
+def _scrub(record: dict) -> None:
+    """Never log URL user info (``http://user:secret@host``): replaced by ``***`` in every message."""
+    from cdmbench.config import redact_urls
+
+    record["message"] = redact_urls(record["message"])
+
+
 def setup_logging(level: str = "INFO") -> None:
     """Configure loguru once for a command-line run."""
     logger.remove()
+    logger.configure(patcher=_scrub)
     logger.add(sys.stderr, level=level.upper(), format=_FORMAT, colorize=None, backtrace=False, diagnose=False)
     logging.basicConfig(handlers=[_InterceptHandler()], level=logging.WARNING, force=True)
     for noisy in ("httpx", "httpcore", "LiteLLM", "litellm", "urllib3", "dspy"):

@@ -159,8 +159,10 @@ def lm_session(
     """
     served_name, api_base = resolve_endpoint(settings)
     data_is_synthetic = data_source == "synthetic"
-    if api_base is not None:  # check before any connection is made
-        check_data_use(api_base, data_is_synthetic, settings.allow_external_lm, settings.allowed_endpoints)
+    # check before any connection is made (the embedded server's port is not known yet: check loopback)
+    check_data_use(
+        api_base or "http://127.0.0.1/", data_is_synthetic, settings.allow_external_lm, settings.allowed_endpoints
+    )
     with contextlib.ExitStack() as stack:
         description: dict[str, Any] = {}
         if settings.kind == "embedded":

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from cdmbench.lm._errors import LMSetupError
 
@@ -21,6 +21,17 @@ EMBEDDED_SERVED_NAME = "smollm2-135m-instruct"
 """The name the embedded llama.cpp server answers to (its ``--model_alias``)."""
 
 SchemaDialect = Literal["auto", "json_schema", "json_object_schema", "json_object", "none"]
+
+
+class AllowedEndpoint(BaseModel):
+    """An allow-list entry with options: ``{endpoint: https://llm.example.org/v1, via_proxy: true}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    endpoint: str = Field(min_length=1)
+    """A host name, ``.suffix``, IP, CIDR or URL prefix (as a plain allow-list entry)."""
+    via_proxy: StrictBool = False
+    """Credentialed requests to this endpoint may go through the proxy set in HTTP(S)_PROXY / ALL_PROXY."""
 
 
 class LMSettings(BaseModel):
@@ -44,14 +55,15 @@ class LMSettings(BaseModel):
     """Retries of a failed call (HTTP 5xx, 429, connection errors), with exponential back-off."""
     timeout_s: float = Field(default=600.0, gt=0)
     """Seconds one HTTP request may take."""
-    cache: bool = True
+    cache: StrictBool = True
     """Cache answers on disk (one directory per served model); ``false`` turns caching off."""
     cache_dir: str = ".cache/cdmbench/dspy"
     """Root of the per-model cache directories."""
-    allow_external_lm: bool = False
+    allow_external_lm: StrictBool = False
     """Send credentialed (non-synthetic) cases to an endpoint that is not local or allow-listed."""
-    allowed_endpoints: list[str] = Field(default_factory=list)
-    """Extra endpoints that may receive credentialed cases: host names, IPs, CIDRs or URL prefixes."""
+    allowed_endpoints: list[str | AllowedEndpoint] = Field(default_factory=list)
+    """Extra endpoints that may receive credentialed cases: host names, IPs, CIDRs or URL prefixes, each a
+    string or ``{endpoint: ..., via_proxy: true}`` (only then may a proxy carry them)."""
     api_key_env: str | None = None
     """Name of the environment variable holding the API key (the key is never stored)."""
     schema_dialect: SchemaDialect = "auto"
@@ -73,9 +85,15 @@ class LMSettings(BaseModel):
     def _check_api_base(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"api_base {value!r} is not an http(s) URL such as http://127.0.0.1:8000/v1")
+        from cdmbench.config import redact_urls
+
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - a bad port raises here
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"api_base {redact_urls(value)!r} is not an http(s) URL such as http://127.0.0.1:8000/v1")
         return value.rstrip("/")
 
     @classmethod
