@@ -2,8 +2,9 @@
 
 Each finished case is appended as one line with a single ``write`` on an ``O_APPEND`` file, so a crash
 can at worst leave a partial last line; opening the directory again removes such a line, and a
-rerun skips the cases already recorded. ``drop_cases`` rewrites both streams atomically without some
-cases (``retry_errors=true``), scores first, so an interrupted rewrite never hides a case from scoring.
+rerun skips the cases already recorded. ``replace_case`` (``retry_errors=true``) puts a retried case's new
+lines in place of its old ones with atomic rewrites, so an aborted or killed retry keeps every case. A directory
+with outputs but no manifest.json is refused: it cannot be told apart from another run.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ def _comparable(identity: dict[str, Any]) -> dict[str, Any]:
     return identity
 
 
+def _line_id(line: str) -> int | None:
+    try:
+        return int(json.loads(line)["hadm_id"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, RecursionError):
+        return None
+
+
 class JsonlStream:
     """An append-only JSONL file written one whole line at a time."""
 
@@ -72,8 +80,13 @@ class JsonlStream:
     def append(self, record: dict[str, Any]) -> None:
         """Append one record as one line (a single write on an O_APPEND descriptor)."""
         line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(self.path, flags, 0o644)
+            except FileNotFoundError:  # the run directory is created with its first output
+                ensure_dir(self.path.parent)
+                fd = os.open(self.path, flags, 0o644)
         except OSError as exc:
             raise OutputError(f"cannot write {str(self.path)!r}: {exc.strerror or exc}.") from None
         try:
@@ -85,6 +98,21 @@ class JsonlStream:
         finally:
             os.close(fd)
 
+    def replace(self, record: dict[str, Any]) -> None:
+        """Atomically rewrite the file with ``record``'s line at the end instead of its case's earlier lines.
+
+        The new line is in the file before the old one goes: an interrupted rewrite leaves the file as it was.
+        """
+        hadm_id = int(record["hadm_id"])
+        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        with atomic_open(self.path, "w") as dst:
+            if self.path.exists():
+                with open(self.path, encoding="utf-8") as src:
+                    for old in src:
+                        if _line_id(old) != hadm_id:
+                            dst.write(old)
+            dst.write(line)
+
     def rewrite_without(self, hadm_ids: set[int]) -> int:
         """Atomically rewrite the file without the lines of ``hadm_ids`` (streamed); return how many went."""
         if not self.path.exists() or not hadm_ids:
@@ -92,11 +120,7 @@ class JsonlStream:
         dropped = 0
         with open(self.path, encoding="utf-8") as src, atomic_open(self.path, "w") as dst:
             for line in src:
-                try:
-                    hadm_id = int(json.loads(line)["hadm_id"])
-                except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-                    hadm_id = None
-                if hadm_id in hadm_ids:
+                if _line_id(line) in hadm_ids:
                     dropped += 1
                     continue
                 dst.write(line)
@@ -120,7 +144,8 @@ class RunDirectory:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        ensure_dir(self.root)
+        if self.root.exists():
+            ensure_dir(self.root)  # a file in the way or an unwritable directory: say so now
         self.predictions = JsonlStream(self.root / "predictions.jsonl")
         self.scores = JsonlStream(self.root / "scores.jsonl")
 
@@ -139,6 +164,13 @@ class RunDirectory:
             ConfigError: when it holds a run of another program, LM or data set.
         """
         if not self.manifest_path.exists():
+            outputs = [p.name for p in (self.predictions.path, self.scores.path) if p.exists() and p.stat().st_size]
+            if outputs:
+                raise ConfigError(
+                    f"run directory {str(self.root)!r} holds {' and '.join(outputs)} but no manifest.json, so "
+                    "cdmbench cannot tell which run they belong to; choose another run=NAME, or delete that "
+                    "directory to start over."
+                )
             return False
         try:
             earlier = json.loads(self.manifest_path.read_text(encoding="utf-8")).get("identity", {})
@@ -152,6 +184,21 @@ class RunDirectory:
                 "choose another run=NAME, or delete that directory to start over."
             )
         return True
+
+    def create(self) -> None:
+        """Create the directory (only once the command is sure to run: failures before that write nothing)."""
+        ensure_dir(self.root)
+
+    def replace_case(self, prediction: dict[str, Any], score: dict[str, Any]) -> None:
+        """Put a retried case's new lines in place of its old ones, never losing a case on the way.
+
+        Scores first go without the case (the prediction left then is re-scored on resume), then the
+        predictions line is replaced (atomic rewrite), then the new score is appended.
+        """
+        hadm_id = int(prediction["hadm_id"])
+        self.scores.rewrite_without({hadm_id})
+        self.predictions.replace(prediction)
+        self.scores.append(score)
 
     def write_config(self, yaml_text: str) -> None:
         atomic_write_text(self.config_path, yaml_text)
