@@ -4,7 +4,11 @@ It answers ``GET /health``, ``GET /v1/models``, ``GET /stats`` and ``POST /v1/ch
 that fits each request's output schema, so every cdmbench program runs to the end: the ReAct agent examines,
 orders labs, orders imaging, then finishes; the diagnosis is one of the four pathologies picked from a stable hash
 of the prompt (so runs are deterministic across processes). It can add latency and inject faults (HTTP 500,
-timeouts, dropped connections, malformed JSON) on a seeded fraction of requests.
+timeouts, dropped connections, malformed JSON) on a seeded fraction of requests, drawn from each request's content
+and attempt number (not from arrival order, so the same requests fail whatever the thread scheduling).
+
+A test that must control the pace of a run closes the gate (``gated=True``): each chat request then waits until
+the test lets it through (``release``), so how far a run gets depends on the test, never on the machine's speed.
 
 Run it as a process with a ``vllm serve``-like command line (the fake ``vllm`` of tests/slurm execs it)::
 
@@ -94,6 +98,7 @@ class LoopbackLM:
         seed: seeds the fault draws.
         hang_s: how long a ``timeout`` fault sleeps before answering (set it above the client's timeout).
         healthy: ``/health`` answers 200 (else 503, for health-timeout tests).
+        gated: chat requests wait until ``release`` lets them through (``open_gate`` lets every request through).
         host, port: where to listen (port 0: a free one).
     """
 
@@ -106,6 +111,7 @@ class LoopbackLM:
         seed: int = 0,
         hang_s: float = 3.0,
         healthy: bool = True,
+        gated: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -118,23 +124,68 @@ class LoopbackLM:
         self.stats: Counter[str] = Counter()
         self.last_body: dict[str, Any] | None = None
         """The last chat request's JSON body (benchmarks replay it as a raw call)."""
-        self._rng = random.Random(seed)
+        self.seed = seed
+        self._attempts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._gate = threading.Condition(self._lock)
+        self._gated = gated
+        self._passes = 0  # requests the test has let through the closed gate and that have not yet used it
+        self.waiting = 0
+        """Chat requests waiting at the closed gate now."""
         self._server = ThreadingHTTPServer((host, port), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self.api_base = f"http://{host}:{self.port}/v1"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def _draw_fault(self) -> str | None:
+    def _draw_fault(self, body: dict[str, Any]) -> str | None:
+        """The fault for this request, drawn from its content and how often it was sent: deterministic per request."""
+        key = json.dumps(body.get("messages", []), sort_keys=True)
         with self._lock:
             self.stats["chat"] += 1
-            if self.fault_rate and self._rng.random() < self.fault_rate:
-                fault = self._rng.choice(self.faults)
+            self._attempts[key] += 1
+            rng = random.Random(f"{self.seed}:{self._attempts[key]}:{key}")
+            if self.fault_rate and rng.random() < self.fault_rate:
+                fault = rng.choice(self.faults)
                 self.stats[fault] += 1
                 return fault
             self.stats["answered"] += 1
             return None
+
+    def _pass_gate(self) -> None:
+        with self._gate:
+            self.waiting += 1
+            self._gate.notify_all()
+            while self._gated and self._passes == 0:
+                self._gate.wait()
+            if self._gated:
+                self._passes -= 1
+            self.waiting -= 1
+            self._gate.notify_all()
+
+    def wait_for_waiting(self, timeout: float = 120.0) -> bool:
+        """Block until a chat request waits at the gate (True), or ``timeout`` seconds pass (False)."""
+        with self._gate:
+            return self._gate.wait_for(lambda: self.waiting > self._passes, timeout=timeout)
+
+    def release(self, n: int = 1) -> None:
+        """Let ``n`` more chat requests through the closed gate (now waiting or arriving later)."""
+        with self._gate:
+            self._passes += n
+            self._gate.notify_all()
+
+    def close_gate(self) -> None:
+        """From now on chat requests wait for ``release`` (passes not yet used are dropped)."""
+        with self._gate:
+            self._gated = True
+            self._passes = 0
+
+    def open_gate(self) -> None:
+        """Let every chat request through, now and from now on."""
+        with self._gate:
+            self._gated = False
+            self._passes = 0
+            self._gate.notify_all()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         owner = self
@@ -169,9 +220,10 @@ class LoopbackLM:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 owner.last_body = body
+                owner._pass_gate()
                 if owner.delay_s:
                     time.sleep(owner.delay_s)
-                fault = owner._draw_fault()
+                fault = owner._draw_fault(body)
                 if fault == "http500":
                     self._send(500, {"error": {"message": "injected server error", "type": "server_error"}})
                     return
@@ -206,6 +258,7 @@ class LoopbackLM:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self.open_gate()  # no handler thread stays blocked at the gate
         self._server.shutdown()
         self._server.server_close()
 

@@ -67,7 +67,7 @@ def job_env(tmp_path) -> Iterator[dict[str, str]]:
         "LITELLM_LOCAL_MODEL_COST_MAP": "True",
         "MODEL": "qwen3_4b",
         "PORT": str(free_port()),
-        "HEALTH_TIMEOUT": "60",
+        "HEALTH_TIMEOUT": "300",
         "HEALTH_POLL": "0.2",
         "LOG_DIR": str(tmp_path / "logs"),
         "OUTPUT_DIR": str(tmp_path / "outputs"),
@@ -79,7 +79,7 @@ def job_env(tmp_path) -> Iterator[dict[str, str]]:
         os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
-def run_script(name: str, env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+def run_script(name: str, env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """``bash slurm/<name> args...`` from the repository root, output captured."""
     return subprocess.run(
         ["bash", str(SLURM / name), *args],

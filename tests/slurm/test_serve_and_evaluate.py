@@ -56,7 +56,7 @@ def test_the_server_is_stopped_when_evaluate_fails(job_env, tmp_path):
 
 def test_a_health_timeout_fails_clearly_and_stops_the_server(job_env, tmp_path):
     job_env.update(FAKE_VLLM_ARGS="--unhealthy", HEALTH_TIMEOUT="2")
-    done = run_script("serve_and_evaluate.sbatch", job_env, timeout=60)
+    done = run_script("serve_and_evaluate.sbatch", job_env)
     assert done.returncode == 1
     assert "did not answer" in done.stderr and "HEALTH_TIMEOUT=2s" in done.stderr
     pid = _server_pid(tmp_path)
@@ -65,19 +65,19 @@ def test_a_health_timeout_fails_clearly_and_stops_the_server(job_env, tmp_path):
 
 def test_a_server_that_dies_at_start_is_reported_with_its_log(job_env):
     job_env.update(FAKE_VLLM_FAIL="1")
-    done = run_script("serve_and_evaluate.sbatch", job_env, timeout=60)
+    done = run_script("serve_and_evaluate.sbatch", job_env)
     assert done.returncode == 1
     assert "vLLM exited before it became healthy" in done.stderr and "CUDA out of memory" in done.stderr
 
 
 def test_an_unknown_model_names_the_presets(job_env):
     job_env.update(MODEL="no_such_model")
-    done = run_script("serve_and_evaluate.sbatch", job_env, timeout=60)
+    done = run_script("serve_and_evaluate.sbatch", job_env)
     assert done.returncode == 1
     assert "no vLLM preset configs/vllm/no_such_model.yaml" in done.stderr and "qwen3_4b" in done.stderr
 
 
 def test_the_array_script_needs_array_variables(job_env):
     job_env.pop("SLURM_ARRAY_TASK_ID", None)
-    done = run_script("serve_and_evaluate_array.sbatch", job_env, timeout=30)
+    done = run_script("serve_and_evaluate_array.sbatch", job_env)
     assert done.returncode == 1 and "not a SLURM array task" in done.stderr

@@ -53,14 +53,14 @@ def test_sweep_refuses_unknown_models_before_submitting(job_env, tmp_path):
 
 
 def test_optimize_needs_train_and_dev_before_starting_a_server(job_env, tmp_path):
-    done = run_script("optimize.sbatch", job_env, timeout=30)
+    done = run_script("optimize.sbatch", job_env)
     assert done.returncode == 1 and "set TRAIN and DEV" in done.stderr
     assert not (tmp_path / "pid").exists()
 
 
 def test_optimize_serves_then_stops_the_server(job_env, tmp_path):
     job_env.update(TRAIN=str(tmp_path / "missing-train.json"), DEV=str(tmp_path / "missing-dev.json"))
-    done = run_script("optimize.sbatch", job_env, timeout=120)
+    done = run_script("optimize.sbatch", job_env)
     assert "vLLM is healthy" in done.stderr
     assert done.returncode != 0 and "cdmbench optimize failed" in done.stderr  # the cases files do not exist
     assert not alive(int((tmp_path / "pid").read_text())) and not port_open(int(job_env["PORT"]))
