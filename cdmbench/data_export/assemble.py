@@ -1,7 +1,8 @@
 """Turn the export's SQL rows into the parts of a ``Case``, following docs/export-rules.md.
 
 Pure functions and one accumulator (``CaseParts``); no database access. The SQL (``sql/export/*.sql``) has
-already applied the cohort, the time window, the first-value rule and the microbiology de-duplication.
+already applied the cohort candidates, the time window, the usable-value and first-value rules, and chosen the
+earliest result per microbiology test.
 """
 
 from __future__ import annotations
@@ -19,21 +20,28 @@ from cdmbench.cases import (
     RadiologyReport,
     Treatment,
 )
+from cdmbench.data_export.rules import (
+    MANUAL_EXCLUSIONS,
+    MIN_EXAM_CHARS,
+    REASONS,
+    assign_pathology,
+    first_discharge_diagnosis,
+    mask_disease_names,
+    names_disease,
+    primary_part,
+)
 from cdmbench.data_export.text import (
     clean_radiology_report,
     discharge_diagnoses,
+    discharge_diagnosis_section,
     discharge_procedures,
     extract_history,
-    extract_hpi_only,
     extract_physical_exam,
 )
 from cdmbench.vocabulary.imaging import classify_exam
-from cdmbench.vocabulary.pathologies import PATHOLOGY_WORDS, mask_pathology_words
+from cdmbench.vocabulary.pathologies import PATHOLOGY_WORDS
 
-__all__ = ["REASONS", "CaseParts", "hpi_exclusion", "iso_time", "lab_value"]
-
-REASONS: tuple[str, ...] = ("not_in_cohort", "no_hpi", "hpi_names_disease", "no_labs", "no_abdominal_imaging")
-"""Exclusion reasons, in the order the rules are applied."""
+__all__ = ["REASONS", "CaseParts", "iso_time", "lab_value", "merge_microbiology"]
 
 
 def iso_time(value: datetime | date | str | None) -> str | None:
@@ -47,32 +55,50 @@ def _present(value: Any) -> bool:
     return value is not None and value != ""
 
 
+def _with_unit(text: str, valueuom: str | None) -> str:
+    return f"{text} {valueuom}" if _present(valueuom) and valueuom.strip() else text
+
+
 def lab_value(value: str | None, valuenum: float | None, valueuom: str | None, flag: str | None, comments: str | None):
-    """A lab's displayed value: ``"<valuenum> <valueuom>"``, else ``value``, else ``flag``, else ``comments``.
+    """A lab's displayed value (CDMv1 ``create_valuestr_lab``).
+
+    ``"<valuenum> <valueuom>"``, else ``"<value> <valueuom>"`` (a ``value`` of ``___`` does not count), else
+    ``flag``, else ``comments``; the unit is left out when there is none. The SQL drops events whose value is
+    None or ``___`` before it picks the first value per itemid.
 
     Example:
         >>> lab_value("14.2", 14.2, "K/uL", None, None)
         '14.2 K/uL'
         >>> lab_value(None, 7, None, None, None)
         '7.0'
+        >>> lab_value("NEG", None, "mg/dL", None, None)
+        'NEG mg/dL'
     """
     if valuenum is not None:
-        number = repr(float(valuenum))
-        return f"{number} {valueuom}" if _present(valueuom) and valueuom.strip() else number
-    for candidate in (value, flag, comments):
+        return _with_unit(repr(float(valuenum)), valueuom)
+    if _present(value) and value != "___":
+        return _with_unit(value, valueuom)
+    for candidate in (flag, comments):
         if _present(candidate):
             return candidate
     return None
 
 
-def hpi_exclusion(note: str | None, pathology: str) -> str | None:
-    """``no_hpi`` or ``hpi_names_disease`` when the discharge note fails the HPI rules, else None."""
-    hpi = extract_hpi_only(note) if note else None
-    if not hpi:
-        return "no_hpi"
-    if PATHOLOGY_WORDS[pathology].lower() in hpi.lower():
-        return "hpi_names_disease"
-    return None
+def merge_microbiology(rows: list[tuple]) -> tuple:
+    """One microbiology result from the rows of one test at its earliest charttime (ordered by microevent_id).
+
+    Each row is ``(test_name, spec_type_desc, org_name, comments)``. As in CDMv1 (``parse_microbio``):
+    when the first row has no organism the result is that row's comment; otherwise the distinct organism names
+    of the rows that have one, in order, joined by ", " (``"ESCHERICHIA COLI, KLEBSIELLA PNEUMONIAE"``).
+
+    Returns:
+        ``(test_name, spec_type_desc, organism_name, comments)``.
+    """
+    test_name, spec_type_desc, org_name, comments = rows[0]
+    if org_name is None:
+        return test_name, spec_type_desc, None, comments
+    names = dict.fromkeys(r[2] for r in rows if r[2] is not None)
+    return test_name, spec_type_desc, ", ".join(names), comments
 
 
 @dataclass
@@ -80,8 +106,9 @@ class CaseParts:
     """Everything gathered for one cohort admission before it becomes a ``Case``."""
 
     hadm_id: int
-    pathology: str
+    candidates: list[str]
     demographics: Demographics | None = None
+    pathology: str = ""
     patient_history: str = ""
     physical_exam_text: str = ""
     primary_diagnosis: list[str] = field(default_factory=list)
@@ -94,18 +121,39 @@ class CaseParts:
     has_labs: bool = False
     has_abdominal_imaging: bool = False
 
-    def add_note(self, note: str) -> None:
-        """Take history, exam (masked) and the ground-truth sections from the discharge note."""
-        self.patient_history = extract_history(note) or ""
-        self.physical_exam_text = mask_pathology_words(extract_physical_exam(note) or "", self.pathology)
-        self.primary_diagnosis = discharge_diagnoses(note)
-        self.note_procedures = discharge_procedures(note)
+    def add_note(self, note: str | None) -> str | None:
+        """Assign the pathology and take history, exam (masked) and the ground truth from the discharge note.
+
+        Returns:
+            The first note rule the admission fails (``REASONS`` order), or None.
+        """
+        section = discharge_diagnosis_section(note) if note else None
+        self.pathology = assign_pathology(self.candidates, section)
+        if self.hadm_id in MANUAL_EXCLUSIONS:
+            return "manual_exclusion"
+        self.patient_history = (extract_history(note) if note else None) or ""
+        if not self.patient_history:
+            return "no_history"
+        if names_disease(self.patient_history, self.pathology):
+            return "history_names_disease"
+        exam = extract_physical_exam(note) or ""  # type: ignore[arg-type]
+        self.physical_exam_text = mask_disease_names(exam, self.pathology)
+        if len(self.physical_exam_text) < MIN_EXAM_CHARS:
+            return "short_exam"
+        word = PATHOLOGY_WORDS[self.pathology]
+        if word not in primary_part(section or "").lower():
+            return "not_primary_diagnosis"
+        if word not in (first_discharge_diagnosis(section) or "").lower():
+            return "not_first_diagnosis"
+        self.primary_diagnosis = discharge_diagnoses(note)  # type: ignore[arg-type]
+        self.note_procedures = discharge_procedures(note)  # type: ignore[arg-type]
+        return None
 
     def add_lab(self, row: tuple, extended: bool) -> None:
         """Add a row of ``labs.sql`` (itemid, label, fluid, category, value, valuenum, valueuom, flag, ...)."""
         (_, itemid, label, fluid, category, value, valuenum, valueuom, flag, comments, lower, upper, charttime,
          rank, in_scope) = row  # fmt: skip
-        self.has_labs = True
+        self.has_labs = True  # the SQL only returns events with a usable value
         if not in_scope or (not extended and rank > 0):
             return
         # model_construct: the SQL column types already guarantee the field types, and labs are ~95% of all
@@ -124,11 +172,11 @@ class CaseParts:
             )
         )
 
-    def add_microbiology(self, row: tuple) -> None:
-        """Add a row of ``microbiology.sql``."""
-        _, test_itemid, test_name, spec_type_desc, org_name, comments, charttime, in_scope = row
+    def add_microbiology(self, test_itemid: int, rows: list[tuple], charttime: str, in_scope: bool) -> None:
+        """Add one test's result: its rows at the earliest charttime (see ``merge_microbiology``)."""
         if not in_scope:
             return
+        test_name, spec_type_desc, org_name, comments = merge_microbiology(rows)
         self.microbiology.append(
             MicrobiologyEvent(
                 test_itemid=test_itemid,
@@ -142,15 +190,20 @@ class CaseParts:
         )
 
     def add_radiology(self, row: tuple) -> None:
-        """Add a row of ``radiology.sql``: classify the exam, clean and mask the text, drop what is unusable."""
+        """Add a row of ``radiology.sql``: classify the exam, clean and mask the text, drop what is unusable.
+
+        The abdominal-imaging rule looks at the reports that are left (classified, non-empty cleaned text).
+        """
         _, note_id, exam_name, text, charttime, in_scope = row
-        modality, region = classify_exam(exam_name)
-        if region == "Abdomen":
-            self.has_abdominal_imaging = True
-        if not in_scope or modality is None or region is None:
+        modality, region = classify_exam(exam_name or "")
+        if modality is None or region is None:
             return
         cleaned = clean_radiology_report(text or "")
         if not cleaned.strip():
+            return
+        if region == "Abdomen":
+            self.has_abdominal_imaging = True
+        if not in_scope:
             return
         self.radiology.append(
             RadiologyReport(
@@ -158,7 +211,7 @@ class CaseParts:
                 exam_name=exam_name,
                 region=region,
                 modality=modality,
-                text=mask_pathology_words(cleaned, self.pathology),
+                text=mask_disease_names(cleaned, self.pathology),
                 charttime=iso_time(charttime),
                 sequence_num=len(self.radiology),
             )

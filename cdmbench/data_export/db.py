@@ -2,7 +2,8 @@
 
 Settings come from the Hydra ``db`` group (``configs/db/local.yaml``). Empty fields fall back to the standard
 libpq environment variables (``PGHOST``, ``PGPORT``, ``PGUSER``, ``PGPASSWORD``, ``PGDATABASE``), which may also
-come from an ``.env`` file (real environment variables always win). A ``dsn`` wins over the single fields.
+come from an ``.env`` file (real environment variables always win); the database is ``mimiciv`` when neither
+``db.dbname`` nor ``PGDATABASE`` names one. A ``dsn`` wins over the single fields.
 
 Example:
     >>> settings = DbSettings.from_config(cfg.db)
@@ -24,7 +25,10 @@ from pydantic import BaseModel, SecretStr
 
 from cdmbench.errors import ConfigError, DatabaseError
 
-__all__ = ["DbSettings", "connect", "redacted_conninfo"]
+__all__ = ["DEFAULT_DBNAME", "DbSettings", "connect", "redacted_conninfo"]
+
+DEFAULT_DBNAME = "mimiciv"
+"""The database used when neither ``db.dbname`` nor ``PGDATABASE`` is set."""
 
 _ENV_FIELDS = {"host": "PGHOST", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD", "dbname": "PGDATABASE"}
 
@@ -71,6 +75,7 @@ class DbSettings(BaseModel):
             if value in (None, ""):
                 value = env.get(var) or None
             values[field] = value
+        values["dbname"] = values["dbname"] or DEFAULT_DBNAME
         if values["port"] is not None:
             try:
                 values["port"] = int(values["port"])

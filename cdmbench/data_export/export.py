@@ -7,12 +7,13 @@ Example:
     $ cdmbench create-benchmark out=data/cases.json limit=100
     >>> with connect(settings) as conn:
     ...     result = export_cases(conn, limit=10)
-    >>> result.exclusions
-    {'not_in_cohort': 120, 'no_hpi': 3, 'hpi_names_disease': 2, 'no_labs': 1, 'no_abdominal_imaging': 4}
+    >>> result.exclusions["history_names_disease"]
+    2
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Iterator
@@ -28,14 +29,24 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 from cdmbench.cases import Case, Demographics, save_cases
-from cdmbench.data_export.assemble import REASONS, CaseParts, hpi_exclusion
+from cdmbench.data_export.assemble import CaseParts
 from cdmbench.data_export.db import DbSettings, connect
 from cdmbench.data_export.load_info import read_load_info
-from cdmbench.data_export.tables import TABLES
+from cdmbench.data_export.rules import REASONS, pathologies_in_title
+from cdmbench.data_export.tables import TABLES, index_sql
 from cdmbench.errors import ConfigError, DatabaseError
-from cdmbench.vocabulary.pathologies import COHORT_PHRASES, PATHOLOGIES, pathology_from_title
+from cdmbench.vocabulary.pathologies import COHORT_PHRASES, PATHOLOGIES
 
-__all__ = ["QUERIES", "ExportResult", "check_tables", "create_cohort_table", "export_cases", "export_sql", "run"]
+__all__ = [
+    "QUERIES",
+    "ExportResult",
+    "check_tables",
+    "create_cohort_table",
+    "ensure_indexes",
+    "export_cases",
+    "export_sql",
+    "run",
+]
 
 QUERIES: tuple[str, ...] = ("labs", "microbiology", "radiology", "diagnoses", "procedures")
 """The per-source-table queries run after the cohort and the discharge notes."""
@@ -43,7 +54,7 @@ QUERIES: tuple[str, ...] = ("labs", "microbiology", "radiology", "diagnoses", "p
 _COHORT_TABLE = """
 DROP TABLE IF EXISTS pg_temp.cdm_cohort;
 CREATE TEMP TABLE cdm_cohort (
-  hadm_id INTEGER PRIMARY KEY, subject_id INTEGER NOT NULL, long_title TEXT, gender TEXT, age INTEGER,
+  hadm_id INTEGER PRIMARY KEY, subject_id INTEGER NOT NULL, titles TEXT[], gender TEXT, age INTEGER,
   win_start TIMESTAMP, win_end TIMESTAMP, first_proc DATE
 ) ON COMMIT DROP
 """
@@ -88,6 +99,19 @@ def check_tables(conn: psycopg.Connection) -> None:
         )
 
 
+def ensure_indexes(conn: psycopg.Connection) -> None:
+    """Create the indexes the export needs (``IF NOT EXISTS``), so that a database built by another tool (e.g.
+    mimic-code) is not scanned in full per query; without the privilege to create them, warn and go on."""
+    try:
+        with conn.transaction():
+            conn.execute(index_sql())
+    except psycopg.errors.InsufficientPrivilege:
+        logger.warning(
+            "no privilege to create the indexes create-benchmark needs (sql/indexes.sql); the export may be slow. "
+            "Ask the database owner to run them once."
+        )
+
+
 def _stream(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> Iterator[tuple]:
     """Run ``sql/export/<name>.sql`` on a server-side cursor and yield its rows."""
     with conn.cursor(name=f"cdm_{name}") as cur:
@@ -110,14 +134,23 @@ def create_cohort_table(conn: psycopg.Connection) -> None:
 def _build_cohort(conn: psycopg.Connection) -> dict[int, CaseParts]:
     create_cohort_table(conn)
     parts: dict[int, CaseParts] = {}
-    rows = conn.execute("SELECT hadm_id, long_title, gender, age FROM cdm_cohort ORDER BY hadm_id")
-    for hadm_id, title, gender, age in rows:
-        pathology = pathology_from_title(title)
-        if pathology is None:  # the SQL pattern and the vocabulary disagree: a bug, not data
-            raise RuntimeError(f"cohort title {title!r} of hadm_id {hadm_id} has no pathology")
+    rows = conn.execute("SELECT hadm_id, titles, gender, age FROM cdm_cohort ORDER BY hadm_id")
+    for hadm_id, titles, gender, age in rows:
+        candidates = sorted({p for t in titles for p in pathologies_in_title(t)}, key=PATHOLOGIES.index)
+        if not candidates:  # the SQL pattern and the vocabulary disagree: a bug, not data
+            raise RuntimeError(f"cohort titles {titles!r} of hadm_id {hadm_id} name no pathology")
         demographics = Demographics(age=age, gender=gender.strip()) if gender is not None and age is not None else None
-        parts[hadm_id] = CaseParts(hadm_id=hadm_id, pathology=pathology, demographics=demographics)
+        parts[hadm_id] = CaseParts(hadm_id=hadm_id, candidates=candidates, demographics=demographics)
     return parts
+
+
+def _microbiology(conn: psycopg.Connection, parts: dict[int, CaseParts], params: dict[str, Any]) -> None:
+    """Add each test's earliest result: the rows of one (hadm_id, test_itemid) come together, in order."""
+    rows = _stream(conn, "microbiology", params)
+    for (hadm_id, test_itemid), group in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
+        group = list(group)
+        first = group[0]
+        parts[hadm_id].add_microbiology(test_itemid, [r[2:6] for r in group], first[6], first[7])
 
 
 def export_cases(
@@ -138,6 +171,7 @@ def export_cases(
         DatabaseError: a table the export needs is missing.
     """
     check_tables(conn)
+    ensure_indexes(conn)
     info = read_load_info(conn)
     excluded: dict[int, str] = {}
     params = {"extended": extended, "per_item": 3 if extended else 1}
@@ -150,13 +184,10 @@ def export_cases(
         with_note: set[int] = set()
         for hadm_id, text in _stream(conn, "discharge"):
             with_note.add(hadm_id)
-            reason = hpi_exclusion(text, parts[hadm_id].pathology)
-            if reason is None:
-                parts[hadm_id].add_note(text)
-            else:
+            if (reason := parts[hadm_id].add_note(text)) is not None:
                 excluded[hadm_id] = reason
         for hadm_id in parts.keys() - with_note:
-            excluded[hadm_id] = "no_hpi"
+            excluded[hadm_id] = parts[hadm_id].add_note(None) or "no_history"
         dropped = [h for h in parts if h in excluded]
         conn.execute("DELETE FROM cdm_cohort WHERE hadm_id = ANY(%s)", (dropped,))
         for hadm_id in dropped:
@@ -165,8 +196,7 @@ def export_cases(
         for row in _stream(conn, "labs", params):
             parts[row[0]].add_lab(row, extended)
         bar.update()
-        for row in _stream(conn, "microbiology", params):
-            parts[row[0]].add_microbiology(row)
+        _microbiology(conn, parts, params)
         bar.update()
         for row in _stream(conn, "radiology", params):
             parts[row[0]].add_radiology(row)

@@ -5,9 +5,13 @@ column types and filled with ``COPY ... FROM STDIN`` in one transaction, streami
 (real labevents is ~2.5 GB gzipped), so a failure leaves the previous table (or none), never a half-loaded one.
 The indexes create-benchmark needs are added at the end, and ``cdmbench.load_info`` records what was loaded.
 
+A database built by mimic-code (foreign keys between the tables) is refused before anything changes, with a
+message saying what to do: create-benchmark reads such a database as it is.
+
 Example:
     $ cdmbench db-load source=data/synthetic
-    $ cdmbench db-load source=/data/physionet.org/files/mimiciv/3.1 db.dbname=mimiciv
+    $ cdmbench db-load source=/data/physionet.org/files/mimiciv/3.1 \
+        note_source=/data/physionet.org/files/mimic-iv-note/2.2
 """
 
 from __future__ import annotations
@@ -34,9 +38,9 @@ from cdmbench.data_export.tables import (
     read_csv_header,
     table_columns,
 )
-from cdmbench.errors import DataSourceError
+from cdmbench.errors import DatabaseError, DataSourceError
 
-__all__ = ["CHUNK_BYTES", "LoadSummary", "load_mimic", "run"]
+__all__ = ["CHUNK_BYTES", "LoadSummary", "check_foreign_keys", "load_mimic", "run"]
 
 CHUNK_BYTES = 1 << 20
 """Bytes of decompressed CSV sent to the server per COPY write."""
@@ -103,6 +107,40 @@ def _table_has_rows(conn: psycopg.Connection, table: TableSpec) -> bool:
     return bool(conn.execute(query).fetchone()[0])
 
 
+_FOREIGN_KEYS = """
+SELECT con.conname, src.relname, dst.relname
+FROM pg_constraint con
+JOIN pg_class src ON src.oid = con.conrelid
+JOIN pg_class dst ON dst.oid = con.confrelid
+WHERE con.contype = 'f' AND (con.confrelid = ANY(%(oids)s) OR con.conrelid = ANY(%(oids)s))
+ORDER BY 1
+"""
+
+
+def check_foreign_keys(conn: psycopg.Connection, tables: list[TableSpec]) -> None:
+    """Refuse to replace tables that foreign keys tie together (a mimic-code build), before any change.
+
+    Raises:
+        DatabaseError: naming a constraint and saying what to do instead.
+    """
+    oids = [
+        row[0]
+        for t in tables
+        if (row := conn.execute("SELECT to_regclass(%s)::oid", (t.qualified,)).fetchone()) and row[0] is not None
+    ]
+    if not oids:
+        return
+    found = conn.execute(_FOREIGN_KEYS, {"oids": oids}).fetchall()
+    if found:
+        name, src, dst = found[0]
+        raise DatabaseError(
+            f"database {conn.info.dbname!r} has foreign keys between the MIMIC-IV tables ({len(found)}, e.g. {name} "
+            f"on {src} -> {dst}), as a mimic-code build makes; db-load will not replace them. It already holds "
+            "MIMIC-IV: run `cdmbench create-benchmark` on it directly, keep its tables with replace=false, or load "
+            "into another database (db.dbname=cdmbench)."
+        )
+
+
 def load_table(conn: psycopg.Connection, table: TableSpec, path: Path, *, progress: bool = True) -> int:
     """Drop, create and fill one table from its CSV file in a single transaction.
 
@@ -141,12 +179,20 @@ def load_table(conn: psycopg.Connection, table: TableSpec, path: Path, *, progre
     return rows
 
 
-def load_mimic(conn: psycopg.Connection, source: Path, *, replace: bool = True, progress: bool = True) -> LoadSummary:
-    """Load the 13 MIMIC-IV tables cdmbench needs from ``source`` (hosp/ and note/).
+def load_mimic(
+    conn: psycopg.Connection,
+    source: Path,
+    *,
+    note_source: Path | None = None,
+    replace: bool = True,
+    progress: bool = True,
+) -> LoadSummary:
+    """Load the 13 MIMIC-IV tables cdmbench needs from ``source`` (hosp/) and ``note_source`` (note/).
 
     Args:
         conn: an open connection; it is switched to autocommit so that each table commits on its own.
-        source: the directory with ``hosp/*.csv.gz`` and ``note/*.csv.gz``.
+        source: the directory with ``hosp/*.csv.gz`` (and ``note/*.csv.gz`` unless ``note_source`` is given).
+        note_source: the directory with ``note/*.csv.gz`` (MIMIC-IV-Note); default ``source``.
         replace: drop and reload tables that already hold rows (False keeps them).
         progress: show a tqdm bar per file.
 
@@ -155,14 +201,17 @@ def load_mimic(conn: psycopg.Connection, source: Path, *, replace: bool = True, 
 
     Raises:
         DataSourceError: the directory or a file is missing (checked before any change), or a file is malformed.
+        DatabaseError: tables to replace are tied by foreign keys (a mimic-code database; checked before any change).
     """
     start = time.perf_counter()
-    files = find_source_files(source)
+    files = find_source_files(source, note_source=note_source)
     for table, path in files.items():
         _checked_columns(table, path)
     if not conn.autocommit:
         conn.commit()
         conn.autocommit = True
+    to_load = [t for t in files if replace or not _table_has_rows(conn, t)]
+    check_foreign_keys(conn, to_load)
     with conn.transaction():
         for schema in sorted({t.schema for t in TABLES}):
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
@@ -170,7 +219,7 @@ def load_mimic(conn: psycopg.Connection, source: Path, *, replace: bool = True, 
     seconds: dict[str, float] = {}
     for table, path in files.items():
         t0 = time.perf_counter()
-        if not replace and _table_has_rows(conn, table):
+        if table not in to_load:
             logger.info("{}: kept (replace=false)", table.qualified)
             rows[table.qualified] = None
         else:
@@ -195,10 +244,11 @@ def load_mimic(conn: psycopg.Connection, source: Path, *, replace: bool = True, 
 def run(cfg: DictConfig) -> int:
     """Runner of ``cdmbench db-load`` (config ``configs/db_load.yaml``)."""
     source = Path(str(cfg.source)).expanduser()
-    find_source_files(source)  # fail on a missing file before connecting
+    note_source = Path(str(cfg.note_source)).expanduser() if cfg.get("note_source") else None
+    find_source_files(source, note_source=note_source)  # fail on a missing file before connecting
     settings = DbSettings.from_config(cfg.db)
     with connect(settings, autocommit=True) as conn:
-        summary = load_mimic(conn, source, replace=bool(cfg.get("replace", True)))
+        summary = load_mimic(conn, source, note_source=note_source, replace=bool(cfg.get("replace", True)))
     kind = "synthetic" if summary.synthetic else "MIMIC-IV (credentialed)"
     logger.info("loaded {} data from {} in {:.1f} s:", kind, summary.source, summary.total_seconds)
     for name, count in summary.rows.items():

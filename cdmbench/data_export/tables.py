@@ -1,7 +1,8 @@
 """The MIMIC-IV tables cdmbench loads: where their files live, their DDL, and reading a CSV header.
 
-A source directory holds ``hosp/<table>.csv.gz`` and ``note/<table>.csv.gz`` (plain ``.csv`` works too), as in a
-PhysioNet download of MIMIC-IV v3.1 and MIMIC-IV-Note, or as written by ``cdmbench synthesize``. Other files in
+A source directory holds ``hosp/<table>.csv.gz`` (plain ``.csv`` works too) and a note source directory holds
+``note/<table>.csv.gz``. PhysioNet ships them as two downloads (``mimiciv/<v>/hosp`` and ``mimic-iv-note/<v>/note``),
+so the note directory may differ from the hosp one; ``cdmbench synthesize`` writes both into one. Other files in
 those directories are ignored.
 """
 
@@ -92,12 +93,15 @@ def index_sql() -> str:
     return _sql_text("indexes.sql")
 
 
-def find_source_files(source: Path, tables: tuple[TableSpec, ...] = TABLES) -> dict[TableSpec, Path]:
+def find_source_files(
+    source: Path, tables: tuple[TableSpec, ...] = TABLES, note_source: Path | None = None
+) -> dict[TableSpec, Path]:
     """Locate the CSV file of every table, before anything touches the database.
 
     Args:
-        source: the directory holding ``hosp/`` and ``note/``.
+        source: the directory holding ``hosp/`` (and ``note/`` unless ``note_source`` is given).
         tables: the tables to find.
+        note_source: the directory holding ``note/`` (MIMIC-IV-Note, a separate download); default ``source``.
 
     Returns:
         The file of each table (``.csv.gz`` preferred over ``.csv``).
@@ -105,26 +109,31 @@ def find_source_files(source: Path, tables: tuple[TableSpec, ...] = TABLES) -> d
     Raises:
         DataSourceError: the directory or any file is missing (all missing files are named).
     """
-    if not source.is_dir():
-        what = "is not a directory" if source.exists() else "does not exist"
-        raise DataSourceError(
-            f"source directory {str(source)!r} {what}; pass source=DIR with hosp/ and note/ "
-            "(a MIMIC-IV download, or the output of `cdmbench synthesize`)."
-        )
+    note_source = source if note_source is None else note_source
+    for key, folder in (("source", source), ("note_source", note_source)):
+        if not folder.is_dir():
+            what = "is not a directory" if folder.exists() else "does not exist"
+            raise DataSourceError(
+                f"{key} directory {str(folder)!r} {what}; pass source=DIR with hosp/ (a MIMIC-IV download, or the "
+                "output of `cdmbench synthesize`) and, when MIMIC-IV-Note is a separate download, note_source=DIR "
+                "with note/."
+            )
     found: dict[TableSpec, Path] = {}
     missing: list[str] = []
     for table in tables:
-        candidates = [source / table.subdir / f"{table.name}{ext}" for ext in (".csv.gz", ".csv")]
+        root = note_source if table.subdir == "note" else source
+        candidates = [root / table.subdir / f"{table.name}{ext}" for ext in (".csv.gz", ".csv")]
         path = next((p for p in candidates if p.is_file()), None)
         if path is None:
-            missing.append(f"{table.subdir}/{table.name}.csv.gz")
+            missing.append(str(root / table.subdir / f"{table.name}.csv.gz"))
         else:
             found[table] = path
     if missing:
-        raise DataSourceError(
-            f"source directory {str(source)!r} lacks {', '.join(missing)}; download the MIMIC-IV (hosp) and "
-            "MIMIC-IV-Note (note) files into it, or regenerate it with `cdmbench synthesize`."
+        hint = (
+            "download MIMIC-IV (hosp/) into source and MIMIC-IV-Note (note/) into note_source (PhysioNet: "
+            "mimiciv/<version> and mimic-iv-note/<version>), or regenerate with `cdmbench synthesize`."
         )
+        raise DataSourceError(f"missing {', '.join(missing)}; {hint}")
     return found
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "TOP_LEVEL_HEADERS",
     "clean_radiology_report",
     "discharge_diagnoses",
+    "discharge_diagnosis_section",
     "discharge_procedures",
     "extract_history",
     "extract_hpi_only",
@@ -45,6 +46,8 @@ TOP_LEVEL_HEADERS: tuple[str, ...] = (
     "Chief Complaint",
     "Major Surgical or Invasive Procedure",
     "History of Present Illness",
+    "History of Presenting Illness",
+    "___ of Present Illness",
     "Past Medical History",
     "Social History",
     "Family History",
@@ -57,20 +60,26 @@ TOP_LEVEL_HEADERS: tuple[str, ...] = (
     "Discharge Disposition",
     "Discharge Diagnosis",
     "Discharge Diagnoses",
+    "___ Diagnosis",
+    "___ Diagnoses",
     "Discharge Condition",
+    "___ Condition",
     "Discharge Instructions",
+    "___ Instructions",
     "Followup Instructions",
     "Facility",
 )
 """The top-level section headers of a MIMIC-IV discharge note (each followed by ':' at a line start)."""
 
-_HISTORY_HEADER = "History of Present Illness"
+_HISTORY_HEADERS = ("History of Present Illness", "History of Presenting Illness", "___ of Present Illness")
+_HISTORY_PARTS = (*_HISTORY_HEADERS, "Past Medical History", "Social History", "Family History")
 _EXAM_HEADERS = ("Physical Exam", "Physical Examination")
-_DIAGNOSIS_HEADERS = ("Discharge Diagnosis", "Discharge Diagnoses")
+_DIAGNOSIS_HEADERS = ("Discharge Diagnosis", "Discharge Diagnoses", "___ Diagnosis", "___ Diagnoses")
 _PROCEDURE_HEADER = "Major Surgical or Invasive Procedure"
 
-# A line that starts the discharge part of the exam: DISCHARGE/Discharge + PHYSICAL EXAM / EXAM / ':'.
-_DISCHARGE_EXAM = re.compile(r"^[ \t]*discharge[ \t]*(?:physical[ \t]+exam|exam|:)", re.IGNORECASE | re.MULTILINE)
+# Where the exam's discharge part starts (CDMv1 dataset/discharge.py): the first "discharge" anywhere, or the
+# "at" / "upon" / "on" right before it ("UPON DISCHARGE:", "On discharge", "Exam prior to discharge").
+_DISCHARGE_EXAM = re.compile(r"\b(?:at|upon|on)\s+discharge|discharge", re.IGNORECASE)
 # A first line that only announces the admission exam: "ADMISSION PHYSICAL EXAM:", "Admission Exam:",
 # "ON ADMISSION:", "Admission:", "PHYSICAL EXAM ON ADMISSION:", "Admission PE:".
 _ADMISSION_HEADER = re.compile(
@@ -133,13 +142,17 @@ def extract_section(note: str, header: str) -> str | None:
 def extract_hpi_only(note: str) -> str | None:
     """Return the History of Present Illness section alone (up to the next top-level header), stripped.
 
-    This is what the cohort's ``no_hpi`` and ``hpi_names_disease`` rules look at.
+    Any of the history headers starts it (``History of Present Illness:``, ``History of Presenting Illness:``,
+    ``___ of Present Illness:``).
     """
-    return extract_section(note, _HISTORY_HEADER)
+    return _stripped_or_none(_span_after(normalize_newlines(note), _HISTORY_HEADERS))
 
 
 def extract_history(note: str) -> str | None:
-    """Return the case's ``patient_history``: from after ``History of Present Illness:`` to ``Physical Exam:``.
+    """Return the case's ``patient_history``: from after the history header to ``Physical Exam:``.
+
+    The history header is ``History of Present Illness:``, ``History of Presenting Illness:`` or the
+    de-identified ``___ of Present Illness:`` (the first one in the note).
 
     The past medical, social and family history sections in between are kept with their headers, verbatim.
     Without a ``Physical Exam:`` header the text ends at the next top-level header after those sections.
@@ -148,22 +161,20 @@ def extract_history(note: str) -> str | None:
         The stripped text, or None when the HPI header is absent or nothing follows it.
     """
     note = normalize_newlines(note)
-    start = _header_regex((_HISTORY_HEADER,)).search(note)
+    start = _header_regex(_HISTORY_HEADERS).search(note)
     if start is None:
         return None
     end = _header_regex(_EXAM_HEADERS).search(note, start.end())
     if end is None:
-        history_parts = {_HISTORY_HEADER, "Past Medical History", "Social History", "Family History"}
-        end = _header_regex(tuple(h for h in TOP_LEVEL_HEADERS if h not in history_parts)).search(note, start.end())
+        end = _header_regex(tuple(h for h in TOP_LEVEL_HEADERS if h not in _HISTORY_PARTS)).search(note, start.end())
     return _stripped_or_none(note[start.end() : end.start() if end else len(note)])
 
 
 def extract_physical_exam(note: str) -> str | None:
     """Return the admission physical examination of a discharge note (the case's ``physical_exam_text``).
 
-    The ``Physical Exam:`` section (up to the next top-level header) is cut at the discharge-exam header (a
-    line starting with ``DISCHARGE``/``Discharge`` followed by ``PHYSICAL EXAM``, ``EXAM`` or ``:``, any letter
-    case); a first line that announces the admission exam (``ADMISSION PHYSICAL EXAM:``, ``ON ADMISSION:``,
+    The ``Physical Exam:`` section (up to the next top-level header) is cut, as CDMv1 does, at the first
+    "discharge" (any letter case, anywhere, with an ``at``/``upon``/``on`` right before it); a first line that announces the admission exam (``ADMISSION PHYSICAL EXAM:``, ``ON ADMISSION:``,
     ``Admission:`` ...) loses that header; the rest is stripped.
 
     Returns:
@@ -188,15 +199,28 @@ def _section_lines(note: str, headers: tuple[str, ...]) -> list[str]:
     return [] if text is None else [line.strip() for line in text.split("\n")]
 
 
+def discharge_diagnosis_section(note: str) -> str | None:
+    """The discharge diagnosis section: after the LAST ``Discharge Diagnosis:`` (or ``___ Diagnosis:``, or
+    ``Diagnoses``) header up to the next top-level header, stripped; None when there is none or it is empty."""
+    note = normalize_newlines(note)
+    last = None
+    for last in _header_regex(_DIAGNOSIS_HEADERS).finditer(note):  # noqa: B007
+        pass
+    if last is None:
+        return None
+    end = _top_level_regex().search(note, last.end())
+    return _stripped_or_none(note[last.end() : end.start() if end else len(note)])
+
+
 def discharge_diagnoses(note: str) -> list[str]:
-    """Return the lines of the ``Discharge Diagnosis:`` section (the case's ``primary_diagnosis``).
+    """Return the lines of the discharge diagnosis section (the case's ``primary_diagnosis``).
 
     Each line is stripped of surrounding whitespace and of a leading bullet (``-``, ``*``, ``1.``); empty lines
     and heading lines ending with ``:`` (``PRIMARY DIAGNOSIS:``, ``Secondary:``) are dropped.
     """
     out = []
-    for line in _section_lines(note, _DIAGNOSIS_HEADERS):
-        line = _BULLET.sub("", line).strip()
+    for line in (discharge_diagnosis_section(note) or "").split("\n"):
+        line = _BULLET.sub("", line.strip()).strip()
         if line and not line.endswith(":"):
             out.append(line)
     return out

@@ -1,8 +1,8 @@
 """A tiny hand-made, fully synthetic data set in MIMIC-IV's v3.1 file layout (hosp/, note/ csv.gz).
 
 Three admissions: 20000001 (acute appendicitis, a complete case), 20000002 (acute cholecystitis whose HPI names
-the disease: excluded as ``hpi_names_disease``) and 20000003 (pancreatitis only as a later diagnosis:
-``not_in_cohort``). Every name, date and value is invented.
+the disease: excluded as ``history_names_disease``) and 20000003 (pancreatitis only as a later diagnosis, and no
+discharge note: ``no_history``). Every name, date and value is invented.
 """
 
 from __future__ import annotations

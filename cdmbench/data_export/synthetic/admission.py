@@ -16,9 +16,21 @@ from cdmbench.data_export.synthetic.discharge import NoteInput, build_discharge
 from cdmbench.data_export.synthetic.events import Counters, PlannedReport, micro_specimens, plan_imaging, radiology_rows
 from cdmbench.data_export.synthetic.labs import LabEvent, draw_labs, label_table
 from cdmbench.data_export.synthetic.mix import DISTRACTOR_REASON
-from cdmbench.data_export.synthetic.truth import Window, first_labs, mask, microbiology, radiology
+from cdmbench.data_export.synthetic.truth import (
+    Window,
+    abdominal_kept,
+    case_defect,
+    first_labs,
+    mask,
+    microbiology,
+    radiology,
+)
 
 __all__ = ["Admission", "AdmissionSpec", "make_admission"]
+
+# MIMIC's headers, and the de-identified variants a real download contains at low rates
+_HISTORY_HEADERS = ["History of Present Illness:", "___ of Present Illness:", "History of Presenting Illness:"]
+_DIAGNOSIS_HEADERS = ["Discharge Diagnosis:", "___ Diagnosis:"]
 
 
 @dataclass(frozen=True)
@@ -118,8 +130,8 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     # ------------------------------------------------------------------ diagnoses and procedures
     heavy_drinker = path == "pancreatitis" and rng.random() < 0.35
     dx: list[codes.Code] = []
-    if kind == "secondary_only":
-        dx.append(rng.choice(codes.SECONDARY_FIRST[version]))
+    if kind == "other_first_discharge_diagnosis" or (kind == "case" and rng.random() < 0.06):
+        dx.append(rng.choice(codes.SECONDARY_FIRST[version]))  # the pathology's code at a later seq_num
     if first_code:
         dx.append(first_code)
     if path and kind != "other_first_diagnosis":
@@ -130,6 +142,9 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     biliary = path == "pancreatitis" and not heavy_drinker and rng.random() < 0.5
     if biliary and "Biliary" not in dx[-1][2]:
         dx.append(rng.choice([codes.BILIARY_SECONDARY, codes.GALLSTONE_SECONDARY])[version])
+    if biliary and rng.random() < 0.15:  # a second cohort pathology: the first discharge diagnosis decides
+        code, title = codes.pick(rng, codes.COHORT_CODES["cholecystitis"][version])
+        dx.append((code, version, title))
     if heavy_drinker:
         dx.append(codes.ALCOHOL_SECONDARY[version])
     comorb = sorted(rng.sample(range(len(codes.COMORBIDITIES[version])), rng.randint(0, 5)))
@@ -184,13 +199,15 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
         for _ in range(rng.choice([1, 2, 2])):
             plan.append(("blood", when, hadm_for_ed, "organism" if rng.random() < 0.08 else "negative"))
         if rng.random() < 0.6:
-            outcome = rng.choices(["negative", "flora", "organism"], weights=[55, 25, 20])[0]
+            outcome = rng.choices(["negative", "flora", "organism", "two_organisms"], weights=[55, 25, 17, 3])[0]
             plan.append(("urine", when + timedelta(minutes=rng.randint(5, 90)), hid, outcome))
         if path in ("diverticulitis", None) and rng.random() < 0.2:
             stool_at = admit + timedelta(hours=rng.randint(3, 20))
             plan += [("stool", stool_at, hid, "negative"), ("ova", stool_at, hid, "negative")]
         if rng.random() < 0.06:
             plan.append(("urine", admit + timedelta(hours=rng.randint(2, 12)), hid, "cancelled"))
+        if rng.random() < 0.03:  # a result with a chartdate only: the export drops it
+            plan.append(("stool", admit + timedelta(hours=rng.randint(2, 12)), hid, "untimed"))
     if rng.random() < 0.05:  # an outpatient urine culture long before: outside the window
         plan.append(("urine", window.start - timedelta(days=rng.randint(5, 300)), None, "negative"))
     adm.micro, micro_events = micro_specimens(rng, ids, sid, plan)
@@ -209,6 +226,13 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
         planned.append(
             PlannedReport(exam("OUTSIDE FILMS READ ONLY"), first_in + timedelta(hours=1, minutes=3), hid, False)
         )
+    if not abdominal and rng.random() < 0.4:  # an abdominal report empty after cleaning does not count
+        name = rng.choice(["CT ABD & PELVIS WITH CONTRAST", "ABDOMEN US (COMPLETE STUDY)"])
+        planned.append(PlannedReport(exam(name), first_in + timedelta(hours=2), hid, False, empty=True))
+    elif rng.random() < 0.02:  # a wet read without findings: the export drops the report
+        planned.append(
+            PlannedReport(exam("CT ABD & PELVIS WITH CONTRAST"), first_in + timedelta(hours=3), hid, False, empty=True)
+        )
     if rng.random() < (0.3 if not abdominal else 0.1):  # prior abdominal imaging: outside the window
         before = window.start - timedelta(days=rng.randint(30, 900))
         planned.append(PlannedReport(exam("ABDOMEN US (COMPLETE STUDY)"), before, None, False))
@@ -219,23 +243,28 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
 
     # ------------------------------------------------------------------ discharge note
     fever = rng.random() < 0.35
-    names_disease = path if kind == "hpi_names_disease" else None
+    in_hpi = kind == "history_names_disease" and rng.random() < 0.5
+    names_disease = path if in_hpi else None
     hpi_text = history.hpi(rng, presentation, age, female, names_disease=names_disease)
-    if kind == "case" and path and path in hpi_text.lower():
-        raise RuntimeError(f"generator bug: HPI of case {hid} names {path}")
+    pmh_naming = path if kind == "history_names_disease" and not in_hpi else None
+    if kind == "case" and rng.random() < 0.04:  # another pathology's name in the history does not exclude
+        pmh_naming = rng.choice([p for p in history.PMH_NAMING if p != path])
     operated = bool(proc_kinds)
     primary = [rng.choice(profiles.PRIMARY_TEXT[presentation])]
     if path == "pancreatitis" and biliary:
         primary = [rng.choice(["Gallstone pancreatitis", "Acute biliary pancreatitis"])]
-    if kind == "secondary_only":
+    if kind == "other_first_discharge_diagnosis":
         primary = ["Sepsis" if dx[0][0] in ("0389", "A419") else "Acute kidney injury", primary[0]]
     secondary = [profiles.PLAIN_COMORBIDITIES[i] for i in comorb if i in profiles.CHRONIC][:3]
+    if kind == "secondary_discharge_diagnosis":  # the pathology only among the secondary discharge diagnoses
+        secondary = [primary[0], *secondary]
+        primary = [rng.choice(["Small bowel obstruction", "Urinary tract infection", "Gastroenteritis"])]
     proc_text = [rng.choice(codes.PROCEDURE_TEXT[k]) for k in proc_kinds if rng.random() < 0.85]
     if rng.random() < 0.04:
         proc_text.append("PICC line placement")
     hpi_mode = "normal"
     no_note = False
-    if kind == "no_hpi":
+    if kind == "no_history":
         hpi_mode = rng.choice(["missing", "empty", "none"])
         no_note = hpi_mode == "none"
     note_input = NoteInput(
@@ -245,14 +274,23 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
         hpi=hpi_text,
         hpi_mode="missing" if no_note else hpi_mode,
         past_medical=history.past_history(
-            rng, presentation, female, [profiles.PLAIN_COMORBIDITIES[i] for i in comorb if i in profiles.CHRONIC]
+            rng,
+            presentation,
+            female,
+            [profiles.PLAIN_COMORBIDITIES[i] for i in comorb if i in profiles.CHRONIC],
+            naming=pmh_naming,
         ),
         social=history.social(rng, heavy_drinker),
         family=history.family_history(rng),
-        admission_exam=history.admission_exam(rng, presentation, fever),
+        admission_exam=rng.choice(history.SHORT_EXAMS)
+        if kind == "short_exam"
+        else history.admission_exam(rng, presentation, fever),
         discharge_exam=history.discharge_exam(rng, operated) if rng.random() < 0.85 else None,
         diagnosis_lines=primary,
         secondary_lines=secondary,
+        force_secondary_header=kind == "secondary_discharge_diagnosis",
+        history_header=rng.choices(_HISTORY_HEADERS, weights=[96, 3, 1])[0],
+        diagnosis_header=rng.choices(_DIAGNOSIS_HEADERS, weights=[96, 4])[0],
         course_key=presentation if operated or presentation in ("diverticulitis", "pancreatitis") else "",
         summary=primary[-1].lower(),
         labs=[ev for ev in labs if ev.hadm_id is not None or window.counts(None, ev.charttime)],
@@ -299,11 +337,14 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
         "lab_results": first_labs(labs, window, label_table()),
         "microbiology_events": microbiology(micro_events, window),
         "radiology_reports": radiology(report_events, window, path),
-        "physical_exam_text": mask(note.admission_exam, path),
+        "physical_exam_text": mask(note.exam_text, path),
         "ground_truth": {
             "primary_diagnosis": note.primary_diagnosis,
             "treatments": treatments,
             "icd_diagnoses": [title for _, _, title in dx],
         },
     }
+    defect = case_defect(adm.case, abdominal_kept(report_events, window))
+    if defect is not None:
+        raise RuntimeError(f"generator bug: case {hid} breaks the export rule {defect}")
     return adm

@@ -15,7 +15,12 @@ from cdmbench.data_export.synthetic.labs import LabEvent
 __all__ = ["DischargeNote", "NoteInput", "build_discharge"]
 
 _ADMISSION_HEADERS = ["ADMISSION PHYSICAL EXAM:", "Admission Exam:", "ON ADMISSION:", "Admission:", ""]
-_DISCHARGE_HEADERS = ["DISCHARGE PHYSICAL EXAM:", "Discharge Exam:", "DISCHARGE:", "Discharge Physical Exam:"]
+# (header, what the export keeps of it): the exam is cut at the first "discharge" (or the at/upon/on before it)
+_DISCHARGE_HEADERS = [("DISCHARGE PHYSICAL EXAM:", ""), ("Discharge Exam:", ""), ("DISCHARGE:", ""),
+                      ("Discharge Physical Exam:", "")] * 8 + [
+    ("UPON DISCHARGE:", ""), ("On discharge:", ""), ("Exam prior to discharge:", "Exam prior to"),
+    ("PHYSICAL EXAM AT DISCHARGE:", "PHYSICAL EXAM"), ("At discharge:", ""),
+]  # fmt: skip
 _SHORT = {
     51301: "WBC", 51279: "RBC", 51222: "Hgb", 51221: "Hct", 51250: "MCV", 51248: "MCH", 51249: "MCHC",
     51277: "RDW", 52172: "RDWSD", 51265: "Plt", 50983: "Na", 50971: "K", 50902: "Cl", 50882: "HCO3",
@@ -135,6 +140,9 @@ class NoteInput:
     labs: list[LabEvent] = field(default_factory=list)
     imaging: list[str] = field(default_factory=list)
     disposition: str = "Home"
+    force_secondary_header: bool = False  # the secondary lines come after a "Secondary" heading
+    history_header: str = "History of Present Illness:"
+    diagnosis_header: str = "Discharge Diagnosis:"
 
 
 @dataclass
@@ -144,6 +152,7 @@ class DischargeNote:
     text: str
     patient_history: str
     admission_exam: str
+    exam_text: str  # what the export must read as the exam (before masking): admission exam + any cut leftover
     primary_diagnosis: list[str]
     procedure_lines: list[str]
 
@@ -165,8 +174,8 @@ def _lab_lines(labs: list[LabEvent]) -> list[str]:
     return lines
 
 
-def _diagnosis_block(rng: Random, primary: list[str], secondary: list[str]) -> tuple[str, list[str]]:
-    style = rng.randrange(4)
+def _diagnosis_block(rng: Random, primary: list[str], secondary: list[str], force: bool) -> tuple[str, list[str]]:
+    style = rng.choice([1, 2]) if force else rng.randrange(4)
     if style == 0 or (style == 3 and len(primary) > 1):
         return "\n".join(primary + secondary), primary + secondary
     if style == 1:
@@ -190,10 +199,15 @@ def build_discharge(rng: Random, note: NoteInput) -> DischargeNote:
     )
     adm_header = rng.choice(_ADMISSION_HEADERS)
     exam = f"{adm_header}\n{note.admission_exam}" if adm_header else note.admission_exam
+    exam_text = note.admission_exam
     if note.discharge_exam is not None:
-        exam += f"\n\n{rng.choice(_DISCHARGE_HEADERS)}\n{note.discharge_exam}"
+        header, leftover = rng.choice(_DISCHARGE_HEADERS)
+        exam += f"\n\n{header}\n{note.discharge_exam}"
+        exam_text = f"{note.admission_exam}\n\n{leftover}"
     procedures = "\n".join(note.procedures) if note.procedures else "None"
-    dx_block, dx_lines = _diagnosis_block(rng, note.diagnosis_lines, note.secondary_lines)
+    dx_block, dx_lines = _diagnosis_block(
+        rng, note.diagnosis_lines, note.secondary_lines, note.force_secondary_header and bool(note.secondary_lines)
+    )
     sex = "F" if note.female else "M"
     out = [
         " \nName:  ___                     Unit No:   ___\n \nAdmission Date:  ___              Discharge Date:   ___\n"
@@ -204,9 +218,9 @@ def build_discharge(rng: Random, note: NoteInput) -> DischargeNote:
         f"Major Surgical or Invasive Procedure:\n{procedures}\n\n \n",
     ]
     if note.hpi_mode == "normal":
-        out.append(f"History of Present Illness:\n{history}\n \n")
-    elif note.hpi_mode == "empty":
-        out.append(f"History of Present Illness:\n\nPast Medical History:\n{note.past_medical}\n \n")
+        out.append(f"{note.history_header}\n{history}\n \n")
+    elif note.hpi_mode == "empty":  # the header and nothing before the exam: an empty history
+        out.append(f"{note.history_header}\n \n")
     else:
         out.append(f"Past Medical History:\n{note.past_medical}\n \nSocial History:\n{note.social}\n \n")
     out.append(f"Physical Exam:\n{exam}\n \n")
@@ -227,7 +241,7 @@ def build_discharge(rng: Random, note: NoteInput) -> DischargeNote:
     dmeds = meds + rng.sample(_DISCHARGE_MEDS, rng.randint(2, 5))
     out.append("Discharge Medications:\n" + "\n".join(f"{i}. {m}" for i, m in enumerate(dmeds, 1)) + "\n \n")
     out.append(f"Discharge Disposition:\n{note.disposition}\n \n")
-    out.append(f"Discharge Diagnosis:\n{dx_block}\n\n \n")
+    out.append(f"{note.diagnosis_header}\n{dx_block}\n\n \n")
     out.append(
         "Discharge Condition:\nMental Status: Clear and coherent.\nLevel of Consciousness: Alert and interactive.\n"
         "Activity Status: Ambulatory - Independent.\n \n"
@@ -239,6 +253,7 @@ def build_discharge(rng: Random, note: NoteInput) -> DischargeNote:
         text="".join(out),
         patient_history=history.strip(),
         admission_exam=note.admission_exam.strip(),
+        exam_text=exam_text.strip(),
         primary_diagnosis=dx_lines,
         procedure_lines=[p.strip() for p in note.procedures if p.strip() and p.strip() != "None"],
     )

@@ -7,12 +7,19 @@ from datetime import datetime, timedelta
 from random import Random
 
 from cdmbench.data_export.synthetic.catalog import ANTIBIOTICS, EXAMS, MICRO_TESTS, ORGANISMS, Exam, exam
-from cdmbench.data_export.synthetic.radiology import kept_text, report_sections
+from cdmbench.data_export.synthetic.radiology import (
+    addendum_sections,
+    empty_report_sections,
+    kept_text,
+    report_sections,
+)
 from cdmbench.data_export.synthetic.truth import MicroEvent, ReportEvent
 
 __all__ = ["Counters", "PlannedReport", "micro_specimens", "plan_imaging", "radiology_rows"]
 
 CANCELLED = "TEST CANCELLED, PATIENT CREDITED."
+CANCELLED_ORGANISM = (90760, "CANCELLED")
+"""MIMIC-IV's organism row of a cancelled test (org_itemid 90760, org_name CANCELLED)."""
 
 
 @dataclass
@@ -44,7 +51,7 @@ def micro_specimens(
 
     Args:
         plan: [(test key, charttime, hadm_id or None, outcome)] with outcome one of "negative", "organism",
-            "flora", "cancelled".
+            "two_organisms", "flora", "cancelled", "untimed" (a negative result with a chartdate but no charttime).
     """
     rows: list[tuple] = []
     events: list[MicroEvent] = []
@@ -54,10 +61,11 @@ def micro_specimens(
         ids.micro_specimen += rng.randint(1, 30)
         spec = ids.micro_specimen
         store = when + timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 10))
-        base = [subject_id, hadm_id, spec, provider, _day(when), _ts(when), test.spec_itemid, test.spec_type_desc]
+        charted = None if outcome == "untimed" else when
+        base = [subject_id, hadm_id, spec, provider, _day(when), _ts(charted), test.spec_itemid, test.spec_type_desc]
         mid = [1, _day(store), _ts(store), test.test_itemid, test.test_name]
 
-        def add(org, ab, comments, base=base, mid=mid, when=when, hadm_id=hadm_id, spec=spec, test=test):
+        def add(org, ab, comments, base=base, mid=mid, when=charted, hadm_id=hadm_id, spec=spec, test=test):
             ids.microevent += 1
             org_itemid, org_name = org if org else ("", None)
             ab_itemid, ab_name = ab if ab else ("", "")
@@ -78,12 +86,13 @@ def micro_specimens(
             )  # fmt: skip
 
         if outcome == "cancelled":
-            add(None, None, CANCELLED)
-        elif outcome == "organism":
-            org = rng.choice(ORGANISMS)
+            add(CANCELLED_ORGANISM, None, CANCELLED)
+        elif outcome in ("organism", "two_organisms"):
+            orgs = rng.sample(ORGANISMS, 2 if outcome == "two_organisms" else 1)
             note = rng.choice([None, None, "Reported to and read back by ___ @ ___."])
-            for i, ab in enumerate(rng.sample(ANTIBIOTICS, rng.randint(2, 6))):
-                add(org, ab, note if i == 0 else None)
+            for org in orgs:
+                for i, ab in enumerate(rng.sample(ANTIBIOTICS, rng.randint(2, 6))):
+                    add(org, ab, note if i == 0 else None)
         elif outcome == "flora":
             add(None, None, "MIXED BACTERIAL FLORA ( >= 3 COLONY TYPES), CONSISTENT WITH SKIN AND/OR GENITAL "
                             "CONTAMINATION.")  # fmt: skip
@@ -133,6 +142,7 @@ class PlannedReport:
     when: datetime
     hadm_id: int | None
     focus: bool
+    empty: bool = False  # only sections the export drops (empty after cleaning)
 
 
 def plan_imaging(
@@ -186,29 +196,54 @@ def radiology_rows(
     female: bool,
     first_seq: int,
 ) -> tuple[list[tuple], list[tuple], list[ReportEvent]]:
-    """note/radiology rows, radiology_detail rows and truth records, numbered in chart order."""
+    """note/radiology rows, radiology_detail rows and truth records, numbered in chart order.
+
+    About 3% of the reports with findings get an addendum: a later note whose radiology_detail has no exam_name,
+    only a parent_note_id (the export takes the parent's exam name).
+    """
     notes: list[tuple] = []
     details: list[tuple] = []
     events: list[ReportEvent] = []
     taken: set[datetime] = set()
-    for rep in sorted(planned, key=lambda r: r.when):  # one report per minute: no ties in chart order
-        while rep.when in taken:
-            rep.when += timedelta(minutes=1)
-        taken.add(rep.when)
-    for seq, rep in enumerate(sorted(planned, key=lambda r: r.when), start=first_seq):
-        sections = report_sections(rng, rep.exam, presentation, age, female, rep.focus)
-        note_id = f"{subject_id}-RR-{seq}"
-        store = rep.when + timedelta(hours=rng.randint(1, 8), minutes=rng.randint(0, 59))
+
+    def slot(when: datetime) -> datetime:  # one report per minute: no ties in chart order
+        while when in taken:
+            when += timedelta(minutes=1)
+        taken.add(when)
+        return when
+
+    entries: list[tuple[datetime, PlannedReport, list[str], int | None]] = []  # (time, report, sections, parent)
+    for rep in sorted(planned, key=lambda r: r.when):
+        rep.when = slot(rep.when)
+        if rep.empty:
+            sections = empty_report_sections(rng, presentation, age, female)
+        else:
+            sections = report_sections(rng, rep.exam, presentation, age, female, rep.focus)
+        entries.append((rep.when, rep, sections, None))
+        if kept_text(sections) and rep.exam.modality and rng.random() < 0.03:
+            later = slot(rep.when + timedelta(hours=rng.randint(1, 6), minutes=rng.randint(0, 59)))
+            entries.append((later, rep, addendum_sections(rng), len(entries) - 1))
+    order = sorted(range(len(entries)), key=lambda i: entries[i][0])
+    note_ids = {i: f"{subject_id}-RR-{seq}" for seq, i in enumerate(order, start=first_seq)}
+    for i in order:
+        when, rep, sections, parent = entries[i]
+        note_id = note_ids[i]
+        store = when + timedelta(hours=rng.randint(1, 8), minutes=rng.randint(0, 59))
+        seq = int(note_id.rsplit("-", 1)[1])
+        note_type = "RR" if parent is None else "AR"
         notes.append(
-            (note_id, subject_id, rep.hadm_id, "RR", seq, _ts(rep.when), _ts(store), "\n\n".join(sections) + "\n")
+            (note_id, subject_id, rep.hadm_id, note_type, seq, _ts(when), _ts(store), "\n\n".join(sections) + "\n")
         )
-        details.append((note_id, subject_id, "exam_name", rep.exam.name, 1))
-        if rng.random() < 0.6:
-            details.append((note_id, subject_id, "exam_code", rep.exam.exam_code, 1))
-        if rep.exam.cpt_code and rng.random() < 0.5:
-            details.append((note_id, subject_id, "cpt_code", rep.exam.cpt_code, 1))
+        if parent is not None:
+            details.append((note_id, subject_id, "parent_note_id", note_ids[parent], 1))
+        else:
+            details.append((note_id, subject_id, "exam_name", rep.exam.name, 1))
+            if rng.random() < 0.6:
+                details.append((note_id, subject_id, "exam_code", rep.exam.exam_code, 1))
+            if rep.exam.cpt_code and rng.random() < 0.5:
+                details.append((note_id, subject_id, "cpt_code", rep.exam.cpt_code, 1))
         events.append(
-            ReportEvent(note_id, rep.hadm_id, rep.when, rep.exam.name, rep.exam.modality, rep.exam.region,
+            ReportEvent(note_id, rep.hadm_id, when, rep.exam.name, rep.exam.modality, rep.exam.region,
                         kept_text(sections))
         )  # fmt: skip
     return notes, details, events

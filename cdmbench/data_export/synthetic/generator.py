@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 from cdmbench.cases import Case
+from cdmbench.data_export.rules import MANUAL_EXCLUSIONS
 from cdmbench.data_export.synthetic import codes, mix
 from cdmbench.data_export.synthetic.admission import AdmissionSpec, make_admission
 from cdmbench.data_export.synthetic.events import Counters
@@ -64,7 +65,12 @@ def plan_admissions(n_admissions: int, seed: int, distractor_fraction: float) ->
             kinds.append((kind, pathology))
     rng.shuffle(kinds)
     subjects = sorted(rng.sample(range(10_000_000, 20_000_000), len(kinds)))
-    hadms = rng.sample(range(20_000_000, 30_000_000), len(kinds))
+    manual = sorted(MANUAL_EXCLUSIONS)
+    hadms = [h for h in rng.sample(range(20_000_000, 30_000_000), len(kinds) + len(manual)) if h not in manual]
+    hadms = hadms[: len(kinds)]
+    for i, (kind, _) in enumerate(kinds):  # CDMv1's hand-removed hadm_ids, one per manual_exclusion distractor
+        if kind == "manual_exclusion":
+            hadms[i] = manual.pop(0)
     return [
         AdmissionSpec(index=i, kind=k, pathology=p, subject_id=s, hadm_id=h)
         for i, ((k, p), s, h) in enumerate(zip(kinds, subjects, hadms, strict=True))

@@ -1,14 +1,24 @@
 """Patient-history and physical-exam text per presentation (MIMIC discharge-note style, names as ``___``).
 
-Benchmark histories never contain their pathology word; the ``hpi_names_disease`` distractor adds one sentence
-that does. Exams sometimes name the disease so that the export's masking is exercised.
+Benchmark histories never contain a disease name of their pathology; the ``history_names_disease`` distractor
+adds one to the HPI or the past medical history. Exams sometimes name the disease so that the export's masking is exercised.
 """
 
 from __future__ import annotations
 
 from random import Random
 
-__all__ = ["PRESENTATIONS", "admission_exam", "discharge_exam", "family_history", "hpi", "past_history", "social"]
+__all__ = [
+    "PMH_NAMING",
+    "PRESENTATIONS",
+    "SHORT_EXAMS",
+    "admission_exam",
+    "discharge_exam",
+    "family_history",
+    "hpi",
+    "past_history",
+    "social",
+]
 
 PRESENTATIONS = (
     "appendicitis",
@@ -130,11 +140,31 @@ _PSH = {
 }
 
 
-def past_history(rng: Random, presentation: str, female: bool, comorbidities: list[str]) -> str:
-    """The Past Medical History section body (conditions, then surgical history)."""
-    if not comorbidities and rng.random() < 0.3:
+PMH_NAMING = {
+    "appendicitis": "Appendicitis ___ years ago, treated nonoperatively with antibiotics",
+    "cholecystitis": "Cholecystitis s/p percutaneous cholecystostomy tube ___",
+    "diverticulitis": "Diverticulitis x2, treated with oral antibiotics",
+    "pancreatitis": "Gallstone pancreatitis ___ years ago",
+}
+"""A past-history item naming each pathology (a history naming the case's own pathology excludes it)."""
+
+SHORT_EXAMS = ["Deferred.", "Abd: soft, tender", "See admission H&P.", "NAD, abdomen tender.", "Per ED note.", ""]
+"""Admission exams shorter than 40 characters (the export excludes them)."""
+
+
+def past_history(
+    rng: Random, presentation: str, female: bool, comorbidities: list[str], naming: str | None = None
+) -> str:
+    """The Past Medical History section body (conditions, then surgical history).
+
+    Args:
+        naming: a pathology whose ``PMH_NAMING`` item is added to the conditions.
+    """
+    if not comorbidities and naming is None and rng.random() < 0.3:
         return "None."
     items = list(comorbidities) or rng.sample(_PMH, rng.randint(0, 2))
+    if naming is not None:
+        items.insert(rng.randint(0, len(items)), PMH_NAMING[naming])
     psh_keys = [k for k in _PSH if not (k == "appendectomy" and presentation in ("appendicitis", "rlq_pain"))]
     psh_keys = [k for k in psh_keys if not (k == "cholecystectomy" and presentation in ("cholecystitis", "colic"))]
     if not female:
@@ -197,9 +227,17 @@ _ABD = {
 }
 _ABD_OTHER = "soft, mildly tender diffusely, no rebound or guarding"
 _CONCERN = {
-    "appendicitis": ["Exam concerning for acute appendicitis.", "Findings consistent with appendicitis."],
+    "appendicitis": [
+        "Exam concerning for acute appendicitis.",
+        "Findings consistent with appendicitis.",
+        "Concern for perforation or periappendicitis.",
+    ],
     "cholecystitis": ["Exam concerning for acute cholecystitis.", "Clinical picture suggests cholecystitis."],
-    "diverticulitis": ["Exam consistent with diverticulitis.", "Concern for complicated diverticulitis."],
+    "diverticulitis": [
+        "Exam consistent with diverticulitis.",
+        "Concern for complicated diverticulitis.",
+        "Exam concerning for peridiverticulitis.",
+    ],
     "pancreatitis": ["Exam consistent with acute pancreatitis.", "Findings compatible with pancreatitis."],
 }
 

@@ -82,13 +82,18 @@ def _result(rng: Random, itemid: int, effect_key: str, severity: float) -> tuple
     if itemid in TEXT_SPECS:
         unit, options = TEXT_SPECS[itemid]
         value, _, num, abnormal = rng.choices(options, weights=[o[1] for o in options])[0]
-        return value, num, unit if num is not None else None, None, None, "abnormal" if abnormal else None, None
+        # MIMIC keeps the unit on text results ("NEG" mg/dL): the export shows it ("NEG mg/dL")
+        return value, num, unit, None, None, "abnormal" if abnormal else None, None
     spec = LAB_SPECS[itemid]
     roll = rng.random()
     if roll < 0.004:  # only a comment, as when a specimen could not be analysed
         return None, None, None, spec.low, spec.high, None, _ONLY_COMMENT
     if roll < 0.006:  # only a flag
         return None, None, None, spec.low, spec.high, "abnormal", None
+    if roll < 0.009:  # a de-identified value: the export drops it before taking the first value
+        return "___", None, spec.unit, spec.low, spec.high, None, None
+    if roll < 0.011:  # no value at all (NULL): dropped too
+        return None, None, None, spec.low, spec.high, None, None
     value, num, flag = _numeric(rng, itemid, effect_key, severity)
     comments = "___" if roll > 0.995 else None
     return value, num, spec.unit, spec.low, spec.high, flag, comments

@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from cdmbench.data_export.rules import MANUAL_EXCLUSIONS
+
 __all__ = [
     "DISTRACTOR_KINDS",
     "DISTRACTOR_REASON",
+    "MAX_MANUAL",
     "PATHOLOGIES",
     "PATHOLOGY_WEIGHTS",
     "distractor_counts",
@@ -32,22 +35,31 @@ PATHOLOGY_WEIGHTS: dict[str, int] = {
 PATHOLOGIES: tuple[str, ...] = tuple(PATHOLOGY_WEIGHTS)
 
 DISTRACTOR_WEIGHTS: dict[str, int] = {
-    "other_first_diagnosis": 30,
-    "secondary_only": 14,
-    "no_hpi": 14,
-    "hpi_names_disease": 14,
-    "no_labs": 14,
-    "no_abdominal_imaging": 14,
+    "other_first_diagnosis": 24,
+    "manual_exclusion": 1,
+    "no_history": 12,
+    "history_names_disease": 12,
+    "short_exam": 8,
+    "secondary_discharge_diagnosis": 10,
+    "other_first_discharge_diagnosis": 11,
+    "no_labs": 11,
+    "no_abdominal_imaging": 11,
 }
 """Relative share of each distractor kind (each has exactly one defect)."""
+
+MAX_MANUAL = len(MANUAL_EXCLUSIONS)
+"""``manual_exclusion`` distractors reuse CDMv1's four hand-removed hadm_ids, so there are at most four."""
 
 DISTRACTOR_KINDS: tuple[str, ...] = tuple(DISTRACTOR_WEIGHTS)
 
 DISTRACTOR_REASON: dict[str, str] = {
     "other_first_diagnosis": "not_in_cohort",
-    "secondary_only": "not_in_cohort",
-    "no_hpi": "no_hpi",
-    "hpi_names_disease": "hpi_names_disease",
+    "manual_exclusion": "manual_exclusion",
+    "no_history": "no_history",
+    "history_names_disease": "history_names_disease",
+    "short_exam": "short_exam",
+    "secondary_discharge_diagnosis": "not_primary_diagnosis",
+    "other_first_discharge_diagnosis": "not_first_diagnosis",
     "no_labs": "no_labs",
     "no_abdominal_imaging": "no_abdominal_imaging",
 }
@@ -81,7 +93,7 @@ def n_distractors(n_admissions: int, distractor_fraction: float) -> int:
 
 
 def distractor_counts(n: int) -> dict[str, int]:
-    """Distractors per kind; every kind gets at least one once ``n`` allows it."""
+    """Distractors per kind; every kind gets at least one once ``n`` allows it (``manual_exclusion`` at most 4)."""
     counts = largest_remainder(n, DISTRACTOR_WEIGHTS)
     if n >= len(DISTRACTOR_KINDS):
         for kind in DISTRACTOR_KINDS:
@@ -89,4 +101,8 @@ def distractor_counts(n: int) -> dict[str, int]:
                 donor = max(counts, key=lambda k: counts[k])
                 counts[donor] -= 1
                 counts[kind] += 1
+    extra = counts["manual_exclusion"] - MAX_MANUAL
+    if extra > 0:
+        counts["manual_exclusion"] = MAX_MANUAL
+        counts["other_first_diagnosis"] += extra
     return counts

@@ -122,6 +122,27 @@ def _indication(rng: Random, age: int, female: bool, presentation: str) -> str:
     return f"{header}: {who} with {reason}"
 
 
+_ADDENDA = [
+    "ADDENDUM: Review of the coronal reformations confirms the findings above. No free intraperitoneal air.",
+    "ADDENDUM: The findings were discussed with Dr. ___ by telephone at ___ on the day of the study.",
+    "ADDENDUM: On re-review, the previously described fluid is simple and unchanged in distribution.",
+]
+
+
+def addendum_sections(rng: Random) -> list[str]:
+    """An addendum report (its exam name is only on the parent note, via radiology_detail parent_note_id)."""
+    return [rng.choice(_ADDENDA)]
+
+
+def empty_report_sections(rng: Random, presentation: str, age: int, female: bool) -> list[str]:
+    """A report with only sections the export drops (indication, comparison, impression): empty after cleaning."""
+    return [
+        _indication(rng, age, female, presentation),
+        "COMPARISON: None.",
+        rng.choice(["IMPRESSION: Study limited by motion; please see the repeat study.", "IMPRESSION: Wet read only."]),
+    ]
+
+
 def report_sections(rng: Random, exam: Exam, presentation: str, age: int, female: bool, focus: bool) -> list[str]:
     """The sections of one radiology report.
 

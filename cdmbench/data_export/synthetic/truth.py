@@ -9,15 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
-from cdmbench.data_export.synthetic.catalog import masking_keywords
+from cdmbench.data_export.rules import DISEASE_NAMES
 from cdmbench.data_export.synthetic.labs import LabEvent
 
 __all__ = [
     "MicroEvent",
     "ReportEvent",
     "Window",
+    "abdominal_kept",
+    "case_defect",
     "first_labs",
     "lab_value",
     "mask",
@@ -52,11 +53,11 @@ class MicroEvent:
     microevent_id: int
     hadm_id: int | None
     micro_specimen_id: int
-    charttime: datetime
+    charttime: datetime | None  # None: only a chartdate (the export drops the row)
     test_itemid: int
     test_name: str
     spec_type_desc: str
-    org_name: str | None
+    org_name: str | None  # "CANCELLED" for a cancelled test
     comments: str | None
 
 
@@ -73,30 +74,29 @@ class ReportEvent:
     kept_text: str
 
 
-@cache
-def _mask_pattern(pathology: str) -> re.Pattern[str]:
-    words = sorted(masking_keywords(pathology), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
-
-
 def mask(text: str, pathology: str) -> str:
-    """Replace every whole-word masking keyword of ``pathology`` (longest first) with ``___``."""
-    return _mask_pattern(pathology).sub("___", text)
+    """Replace each disease name of ``pathology`` (CDMv1's list, longest first) anywhere in ``text`` with ``___``."""
+    for name in sorted(DISEASE_NAMES[pathology], key=len, reverse=True):
+        text = re.sub(re.escape(name), "___", text, flags=re.IGNORECASE)
+    return text
 
 
 def lab_value(ev: LabEvent) -> str | None:
-    """The export's lab value: '<valuenum> <valueuom>', else value, else flag, else comments."""
+    """The export's lab value: '<valuenum> <unit>', else '<value> <unit>' (not '___'), else flag, else comments."""
+    unit = f" {ev.valueuom}" if ev.valueuom else ""
     if ev.valuenum is not None:
-        number = repr(float(ev.valuenum))
-        return f"{number} {ev.valueuom}" if ev.valueuom else number
-    return ev.value or ev.flag or ev.comments or None
+        return repr(float(ev.valuenum)) + unit
+    if ev.value and ev.value != "___":
+        return ev.value + unit
+    return ev.flag or ev.comments or None
 
 
 def first_labs(events: list[LabEvent], window: Window, labels: dict[int, tuple[str, str, str]]) -> list[dict]:
-    """First value per itemid (earliest charttime, then lowest labevent_id), ordered by charttime then itemid."""
+    """First usable value per itemid (earliest charttime, then lowest labevent_id; a value that is None or
+    '___' does not count), ordered by charttime then itemid."""
     first: dict[int, LabEvent] = {}
     for ev in events:
-        if not window.counts(ev.hadm_id, ev.charttime):
+        if not window.counts(ev.hadm_id, ev.charttime) or lab_value(ev) in (None, "___"):
             continue
         seen = first.get(ev.itemid)
         if seen is None or (ev.charttime, ev.labevent_id) < (seen.charttime, seen.labevent_id):
@@ -122,27 +122,42 @@ def first_labs(events: list[LabEvent], window: Window, labels: dict[int, tuple[s
 
 
 def microbiology(events: list[MicroEvent], window: Window) -> list[dict]:
-    """Cancelled rows dropped; one row per (specimen, test, organism), the lowest microevent_id."""
-    kept: dict[tuple, MicroEvent] = {}
-    for ev in events:
-        if not window.counts(ev.hadm_id, ev.charttime) or "cancel" in (ev.comments or "").lower():
+    """One result per test: cancelled rows and rows without charttime or value dropped; the rows at the test's
+    earliest charttime give the result: the first row's comment when it has no organism, else the organisms."""
+    by_test: dict[int, list[MicroEvent]] = {}
+    for ev in sorted(events, key=lambda e: e.microevent_id):
+        if ev.charttime is None or ev.org_name == "CANCELLED" or (ev.org_name or ev.comments) in (None, "___"):
             continue
-        key = (ev.micro_specimen_id, ev.test_itemid, ev.org_name)
-        if key not in kept or ev.microevent_id < kept[key].microevent_id:
-            kept[key] = ev
-    ordered = sorted(kept.values(), key=lambda e: (e.charttime, e.test_itemid, e.microevent_id))
+        if window.counts(ev.hadm_id, ev.charttime):
+            by_test.setdefault(ev.test_itemid, []).append(ev)
+    results = []
+    for test_itemid, rows in by_test.items():
+        earliest = min(ev.charttime for ev in rows)  # type: ignore[type-var]
+        group = [ev for ev in rows if ev.charttime == earliest]
+        first = group[0]
+        organisms = list(dict.fromkeys(ev.org_name for ev in group if ev.org_name))
+        results.append((earliest, test_itemid, first, ", ".join(organisms) if first.org_name else None))
+    results.sort(key=lambda r: (r[0], r[1]))
     return [
         {
-            "test_itemid": ev.test_itemid,
-            "test_name": ev.test_name,
-            "spec_type_desc": ev.spec_type_desc,
-            "organism_name": ev.org_name,
-            "comments": ev.comments,
-            "charttime": ev.charttime.isoformat(),
+            "test_itemid": test_itemid,
+            "test_name": first.test_name,
+            "spec_type_desc": first.spec_type_desc,
+            "organism_name": organisms,
+            "comments": first.comments,
+            "charttime": when.isoformat(),
             "sequence_num": i,
         }
-        for i, ev in enumerate(ordered)
+        for i, (when, test_itemid, first, organisms) in enumerate(results)
     ]
+
+
+def abdominal_kept(reports: list[ReportEvent], window: Window) -> bool:
+    """True when a report of the admission is abdominal, classified, and keeps text after cleaning."""
+    return any(
+        window.counts(r.hadm_id, r.charttime) and r.modality and r.region == "Abdomen" and r.kept_text.strip()
+        for r in reports
+    )
 
 
 def radiology(reports: list[ReportEvent], window: Window, pathology: str) -> list[dict]:
@@ -163,3 +178,19 @@ def radiology(reports: list[ReportEvent], window: Window, pathology: str) -> lis
         }
         for i, r in enumerate(kept)
     ]
+
+
+def case_defect(case: dict, abdominal: bool) -> str | None:
+    """The export rule a generated benchmark case would break (a generator bug), or None."""
+    history = case["patient_history"].lower()
+    if not history:
+        return "no_history"
+    if any(name in history for name in DISEASE_NAMES[case["pathology"]]):
+        return "history_names_disease"
+    if len(case["physical_exam_text"]) < 40:
+        return "short_exam"
+    if not case["lab_results"]:
+        return "no_labs"
+    if not abdominal:
+        return "no_abdominal_imaging"
+    return None

@@ -1,6 +1,8 @@
 -- Lab results of the cohort: events of the admission, plus events of the same patient without hadm_id charted in
--- [first transfer intime - 1 day, last transfer intime]. in_scope is false for events on or after the first
--- procedure date in extended mode; value_rank is the 0-based rank of the value within its itemid (and scope).
+-- [first transfer intime - 1 day, last transfer intime]. Events without a usable value are dropped first (CDMv1
+-- dataset/dataset.py: the value string valuenum, else value unless '___', else flag, else comments, is NULL or
+-- '___'). in_scope is false for events on or after the first procedure date in extended mode; value_rank is the
+-- 0-based rank of the value within its itemid (and scope).
 -- Parameters: %(extended)s boolean, %(per_item)s values kept per itemid.
 WITH ev AS (
   SELECT c.hadm_id, c.first_proc, l.labevent_id, l.itemid, l.charttime, l.value, l.valuenum, l.valueuom, l.flag,
@@ -16,6 +18,9 @@ WITH ev AS (
 ), scoped AS (
   SELECT ev.*, (NOT %(extended)s OR ev.first_proc IS NULL OR ev.charttime < ev.first_proc) AS in_scope
   FROM ev
+  WHERE ev.valuenum IS NOT NULL
+     OR coalesce(ev.value, '') NOT IN ('', '___')
+     OR (CASE WHEN coalesce(ev.flag, '') <> '' THEN ev.flag ELSE ev.comments END) NOT IN ('', '___')
 ), ranked AS (
   SELECT s.*,
          row_number() OVER (PARTITION BY s.hadm_id, s.in_scope, s.itemid ORDER BY s.charttime, s.labevent_id) - 1
