@@ -92,6 +92,19 @@ class CaseEnvironment:
         self.calls.append(record)
         return observation
 
+    def reject(self, name: str, args: Mapping[str, Any] | None, observation: str) -> str:
+        """Record an action that could not be carried out (a tool failure, an unreadable step) as invalid.
+
+        Returns:
+            ``observation`` (what the model is told), followed by the list of valid tools.
+        """
+        observation = f"{observation}\n{valid_tools_message()}"
+        given = dict(args) if isinstance(args, Mapping) else {}
+        self.calls.append(
+            ToolCall(index=len(self.calls), name=str(name), args=jsonable(given), observation=observation, valid=False)
+        )
+        return observation
+
     def tool_calls_record(self) -> list[dict[str, Any]]:
         """All calls in order, in the predictions-file format (``[{"name": ..., "args": {...}}, ...]``)."""
         return [call.to_record() for call in self.calls]

@@ -6,11 +6,17 @@ then let a model ramble until ``max_tokens``. This adapter builds the schema fro
 output fields for every call:
 
 - open mappings (``dict[str, Any]``) become a plain ``{"type": "object"}``;
-- objects with declared properties require them all and allow no others;
+- objects with declared properties require them all and allow no others; a closed object without properties
+  (``{"properties": {}, "additionalProperties": false}``) admits only ``{}``;
+- a field annotated with ``pydantic.WithJsonSchema`` sends that schema (the ReAct step's tool arguments: one
+  ``anyOf`` branch per tool, so a tool without arguments is called with ``{}``);
 - free-text strings get ``maxLength`` when ``max_text_chars`` is set (tiny models need the cap);
 - ``$ref``s are inlined (llama.cpp's grammar converter and some servers do not follow them).
 
-and sends it in the dialect the server takes: ``json_schema`` (OpenAI, vLLM) or ``json_object_schema``
+A call whose answer was cut off at ``max_tokens`` (``finish_reason: "length"``, seen by ``TranscriptLM``) is an
+``AdapterParseError``, like any answer that cannot be parsed, even when the cut text would parse.
+
+The schema is sent in the dialect the server takes: ``json_schema`` (OpenAI, vLLM) or ``json_object_schema``
 (``{"type": "json_object", "schema": ...}``, llama-cpp-python's server, which answers ``json_schema``
 with HTTP 500).
 """
@@ -20,19 +26,26 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from typing import Any, get_origin
+from typing import Annotated, Any, get_origin
 
 import dspy
 import pydantic
+from dspy.utils.exceptions import AdapterParseError
 from loguru import logger
+
+from cdmbench.lm.transcript import calling, last_call
 
 __all__ = ["DIALECTS", "SchemaJSONAdapter", "output_json_schema", "response_format_for"]
 
 DIALECTS = ("json_schema", "json_object_schema", "json_object", "none")
 
 
-def _field_annotation(annotation: Any) -> Any:
-    return dict[str, Any] if get_origin(annotation) is dict or annotation is dict else annotation
+def _field_annotation(field: Any) -> Any:
+    annotation = field.annotation
+    if get_origin(annotation) is dict or annotation is dict:
+        return dict[str, Any]
+    metadata = [m for m in getattr(field, "metadata", ()) if isinstance(m, pydantic.WithJsonSchema)]
+    return Annotated[(annotation, *metadata)] if metadata else annotation  # e.g. the tools' per-tool arguments
 
 
 def _inline_refs(node: Any, defs: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:
@@ -64,6 +77,8 @@ def _tighten(node: Any, max_text_chars: int | None) -> None:
         if props:
             node["required"] = list(props)
             node["additionalProperties"] = False
+        elif props == {} and node.get("additionalProperties") is False:  # a closed empty object: exactly {}
+            node.pop("required", None)
         else:
             node.pop("properties", None)
             node.pop("required", None)
@@ -85,7 +100,7 @@ def output_json_schema(signature: type[dspy.Signature], max_text_chars: int | No
         >>> output_json_schema(dspy.Signature("question -> answer"), 100)["properties"]["answer"]
         {'type': 'string', 'maxLength': 100}
     """
-    fields = {name: (_field_annotation(f.annotation), ...) for name, f in signature.output_fields.items()}
+    fields = {name: (_field_annotation(f), ...) for name, f in signature.output_fields.items()}
     model = pydantic.create_model("Outputs", **fields)
     schema = model.model_json_schema()
     schema = _inline_refs(schema, schema.get("$defs", {}))
@@ -144,6 +159,25 @@ class SchemaJSONAdapter(dspy.JSONAdapter):
         super().__init__(callbacks=callbacks, use_native_function_calling=False)
         self.dialect = dialect
         self.max_text_chars = max_text_chars
+
+    def __call__(self, lm, lm_kwargs, signature, demos, inputs):
+        with calling(", ".join(signature.output_fields)):
+            return super().__call__(lm, lm_kwargs, signature, demos, inputs)
+
+    async def acall(self, lm, lm_kwargs, signature, demos, inputs):
+        with calling(", ".join(signature.output_fields)):
+            return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+
+    def _call_postprocess(self, processed_signature, original_signature, outputs, lm, lm_kwargs):
+        call = last_call()
+        if call is not None and call.finish_reason == "length":  # json_repair would "complete" a cut-off answer
+            raise AdapterParseError(
+                adapter_name=type(self).__name__,
+                signature=original_signature,
+                lm_response=call.completion or "",
+                message="The LM response was cut off at max_tokens (finish_reason 'length').",
+            )
+        return super()._call_postprocess(processed_signature, original_signature, outputs, lm, lm_kwargs)
 
     def _prepare_response_format(self, lm, lm_kwargs, signature) -> None:
         if self.dialect == "none":

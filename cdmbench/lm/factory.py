@@ -23,6 +23,7 @@ from cdmbench.lm.guard import check_data_use
 from cdmbench.lm.presets import load_preset
 from cdmbench.lm.probe import check_served_model
 from cdmbench.lm.settings import EMBEDDED_SERVED_NAME, LMSettings
+from cdmbench.lm.transcript import TranscriptLM
 
 __all__ = ["DEFAULT_VLLM_API_BASE", "LMSession", "build_lm", "lm_session", "resolve_endpoint"]
 
@@ -96,7 +97,7 @@ def build_lm(
     key = _api_key(settings)
     if key:
         kwargs["api_key"] = key
-    lm = dspy.LM(
+    lm = TranscriptLM(  # a dspy.LM that records each call in the case's transcript
         f"{prefix}/{served_name}",
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,

@@ -153,20 +153,22 @@ class CaseScore(BaseModel):
     pathology: str | None
     """The case's pathology."""
     status: Literal["ok", "error"] = "ok"
-    """'ok', or 'error' when the prediction failed (then ``scores`` and ``answers`` are null)."""
+    """'ok', or 'error' when the prediction failed (then it is scored as an empty answer: every score 0)."""
     error: str | None = None
     """The prediction's error reason, when ``status`` is 'error'."""
+    error_kind: str | None = None
+    """'lm_error' or 'format_error', when ``status`` is 'error' and the prediction says which."""
     scores: Scores | None = None
-    """The scores; null for an error line."""
+    """The scores (all 0 for a failed case: it counts as a miss); null only for an unscorable error line."""
     answers: Answers | None = None
-    """What the scores were computed from; null for an error line."""
+    """What the scores were computed from."""
     explanations: dict[str, str] = Field(default_factory=dict)
     """Metric -> one sentence saying why it got its score (also the GEPA feedback)."""
 
     def to_record(self) -> dict[str, Any]:
         """The record as a JSON-ready dict (what ``RunDirectory.scores.append`` takes); no ``error`` on ok lines."""
-        return self.model_dump(mode="json", exclude={"error"} if self.status == "ok" else set())
+        return self.model_dump(mode="json", exclude={"error", "error_kind"} if self.status == "ok" else set())
 
     def to_line(self) -> str:
         """The record as one compact JSON line (no newline); ``error`` is left out of ok lines."""
-        return self.model_dump_json(exclude={"error"} if self.status == "ok" else set())
+        return self.model_dump_json(exclude={"error", "error_kind"} if self.status == "ok" else set())

@@ -135,19 +135,33 @@ def score_case(case: Case, prediction: Any, dictionary: LabDictionary | None = N
     status = prediction.get("status") if isinstance(prediction, dict) else getattr(prediction, "status", None)
     if status == "error":
         error = prediction.get("error") if isinstance(prediction, dict) else getattr(prediction, "error", None)
-        return score_error(case, error)
+        kind = prediction.get("error_kind") if isinstance(prediction, dict) else getattr(prediction, "error_kind", None)
+        return score_error(case, error, kind, dictionary)
     if dictionary is None:
         dictionary = LabDictionary.build(cases=[case])
     return get_scorer(case.pathology).score(case, prediction, dictionary)
 
 
-def score_error(case: Case, error: str | None) -> CaseScore:
-    """The scores.jsonl line of a failed prediction: status 'error', no scores."""
+def score_error(
+    case: Case, error: str | None, error_kind: str | None = None, dictionary: LabDictionary | None = None
+) -> CaseScore:
+    """The scores.jsonl line of a failed prediction: status 'error', scored as an empty answer (every score 0).
+
+    A failed case counts in every mean as a miss (no final diagnosis is a miss, as in CDMv1), so a model that
+    breaks on hard cases does not look better than one that answers them wrongly.
+    """
     reason = error or "the prediction failed (no reason given)"
+    scored = None
+    if case.pathology in SCORERS:
+        empty = {"diagnosis": "", "treatments": [], "tool_calls": []}
+        scored = get_scorer(case.pathology).score(case, empty, dictionary or LabDictionary.build(cases=[case]))
     return CaseScore(
         hadm_id=case.hadm_id,
         pathology=case.pathology,
         status="error",
         error=reason,
-        explanations={"error": f"Not scored: {reason}"},
+        error_kind=error_kind,
+        scores=scored.scores if scored else None,
+        answers=scored.answers if scored else None,
+        explanations={"error": f"Failed case, scored 0 on every metric: {reason}"},
     )

@@ -9,17 +9,20 @@ Public API:
     Tools: ``CaseReAct``, ``case_tools``, ``use_environment``, ``lab_dictionary``.
 
 Every program's ``forward(case)`` returns a ``dspy.Prediction`` with ``diagnosis`` (str), ``treatments``
-(list[str]), ``tool_calls`` (``[{"name", "args"}]``, DESIGN.md predictions format) and ``trajectory`` (dict).
+(list[str]), ``tool_calls`` (``[{"name", "args"}]``, DESIGN.md predictions format), ``trajectory`` (dict) and
+``parsing`` (CDMv1's parsing failures: ``action``, ``diagnosis``, ``treatment``); a prediction whose diagnosis
+could not be read carries ``failure`` (``kind: "format_error"``) and becomes a failed case.
 """
 
 from cdmbench.programs.registry import PROGRAMS, build_program, get_program, register_program  # isort: skip
+from cdmbench.programs.case_react import CaseReAct
 from cdmbench.programs.cdm_agent import CdmAgent
 from cdmbench.programs.diagnosis_only import DiagnosisOnly
 from cdmbench.programs.full_info import FullInfo
 from cdmbench.programs.inputs import program_input
 from cdmbench.programs.lab_interpretation import LabInterpretation
 from cdmbench.programs.rendering import render_case
-from cdmbench.programs.tools import CaseReAct, case_tools, lab_dictionary, use_environment
+from cdmbench.programs.tools import case_tools, lab_dictionary, use_environment
 
 __all__ = [
     "PROGRAMS",

@@ -7,8 +7,10 @@ import dspy
 from cdmbench.cases import Case
 from cdmbench.environment import CaseEnvironment
 from cdmbench.io import jsonable
+from cdmbench.programs.answer import attempt, diagnose_and_plan, keep_partial
+from cdmbench.programs.case_react import CaseReAct
 from cdmbench.programs.registry import register_program
-from cdmbench.programs.tools import CaseReAct, case_tools, lab_dictionary, use_environment
+from cdmbench.programs.tools import case_tools, lab_dictionary, use_environment
 from cdmbench.signatures import Diagnose, GatherInformation, PlanTreatment, SynthesizeFindings
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
 
@@ -41,18 +43,29 @@ class CdmAgent(dspy.Module):
 
     def forward(self, case: Case) -> dspy.Prediction:
         """Run on a case without ground truth (see ``program_input``)."""
-        with use_environment(CaseEnvironment(case, self.dictionary)) as environment:
-            gathered = self.gather(patient_history=case.patient_history)
-        summary = self.synthesize(patient_history=case.patient_history, findings=gathered.findings).summary
-        diagnosis = self.diagnose(summary=summary)
-        plan = self.treat(summary=summary, diagnosis=diagnosis.diagnosis)
-        return dspy.Prediction(
-            diagnosis=diagnosis.diagnosis,
-            differential=list(diagnosis.differential),
-            treatments=list(plan.treatments),
-            findings=gathered.findings,
-            summary=summary,
-            tool_calls=environment.tool_calls_record(),
-            observations=[call.observation for call in environment.calls],
-            trajectory=jsonable(gathered.trajectory),
-        )
+        environment = CaseEnvironment(case, self.dictionary)
+        gathered = None
+        try:
+            with use_environment(environment):
+                gathered = self.gather(patient_history=case.patient_history)
+            synthesized, _ = attempt(self.synthesize, patient_history=case.patient_history, findings=gathered.findings)
+            summary = str(synthesized.summary) if synthesized is not None else str(gathered.findings)
+            steps = list(gathered.steps)
+            record = {
+                "findings": gathered.findings,
+                "summary": summary,
+                "tool_calls": environment.tool_calls_record(),
+                "observations": [call.observation for call in environment.calls],
+                "trajectory": jsonable(gathered.trajectory),
+                "steps": jsonable(steps),
+            }
+            failed_steps = sum(step["status"] == "format_error" for step in steps)
+            return diagnose_and_plan(self.diagnose, self.treat, summary, record, action_failures=failed_steps)
+        except Exception as exc:  # the LM failed: keep what the agent gathered
+            keep_partial(
+                exc,
+                tool_calls=environment.tool_calls_record(),
+                observations=[call.observation for call in environment.calls],
+                steps=jsonable(list(gathered.steps)) if gathered is not None else [],
+            )
+            raise

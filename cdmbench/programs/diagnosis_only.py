@@ -5,6 +5,7 @@ from __future__ import annotations
 import dspy
 
 from cdmbench.cases import Case
+from cdmbench.programs.answer import diagnose_and_plan
 from cdmbench.programs.registry import register_program
 from cdmbench.programs.rendering import check_order, render_case
 from cdmbench.signatures import Diagnose
@@ -34,11 +35,4 @@ class DiagnosisOnly(dspy.Module):
         record = render_case(
             case, order=self.order, abnormal_only=self.abnormal_only, reference_ranges=self.reference_ranges
         )
-        diagnosis = self.diagnose(summary=record)
-        return dspy.Prediction(
-            diagnosis=diagnosis.diagnosis,
-            differential=list(diagnosis.differential),
-            treatments=[],
-            tool_calls=[],
-            trajectory={},
-        )
+        return diagnose_and_plan(self.diagnose, None, record, {"tool_calls": [], "trajectory": {}})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dspy
 
 from cdmbench.cases import Case
+from cdmbench.programs.answer import attempt, diagnose_and_plan
 from cdmbench.programs.registry import register_program
 from cdmbench.programs.rendering import check_order, render_case
 from cdmbench.signatures import Diagnose, PlanTreatment, SynthesizeFindings
@@ -40,14 +41,7 @@ class FullInfo(dspy.Module):
             reference_ranges=self.reference_ranges,
             include_history=False,
         )
-        summary = self.synthesize(patient_history=case.patient_history, findings=findings).summary
-        diagnosis = self.diagnose(summary=summary)
-        plan = self.treat(summary=summary, diagnosis=diagnosis.diagnosis)
-        return dspy.Prediction(
-            diagnosis=diagnosis.diagnosis,
-            differential=list(diagnosis.differential),
-            treatments=list(plan.treatments),
-            summary=summary,
-            tool_calls=[],
-            trajectory={},
-        )
+        synthesized, _ = attempt(self.synthesize, patient_history=case.patient_history, findings=findings)
+        summary = str(synthesized.summary) if synthesized is not None else f"{case.patient_history}\n\n{findings}"
+        record = {"summary": summary, "tool_calls": [], "trajectory": {}}
+        return diagnose_and_plan(self.diagnose, self.treat, summary, record)

@@ -1,4 +1,4 @@
-"""The three case tools as ``dspy.Tool`` objects, and ``CaseReAct``, a ReAct that records every call.
+"""The three case tools as ``dspy.Tool`` objects and the schema of their arguments in a ReAct step.
 
 The tools are built once, when a program is constructed, and dispatch to the environment of the case being
 run, held in a ``ContextVar`` that the program's ``forward`` sets (``use_environment``). ReAct calls its tools
@@ -15,18 +15,28 @@ import contextlib
 import functools
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import Annotated, Any
 
 import dspy
 from dspy.utils.callback import with_callbacks
-from pydantic import ConfigDict
+from pydantic import ConfigDict, WithJsonSchema
 from typing_extensions import TypedDict
 
 from cdmbench.cases import Case
 from cdmbench.environment import TOOL_NAMES, CaseEnvironment
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
 
-__all__ = ["CaseReAct", "EnvironmentTool", "case_tools", "current_environment", "lab_dictionary", "use_environment"]
+__all__ = [
+    "EnvironmentTool",
+    "StepArguments",
+    "ToolArguments",
+    "case_tools",
+    "current_environment",
+    "lab_dictionary",
+    "tool_arguments_schema",
+    "tool_tables",
+    "use_environment",
+]
 
 _ENVIRONMENT: ContextVar[CaseEnvironment | None] = ContextVar("cdmbench_case_environment", default=None)
 
@@ -108,28 +118,9 @@ class _ToolTable(dict):
         return _tool(str(name))
 
 
-class CaseReAct(dspy.ReAct):
-    """``dspy.ReAct`` that sends every call through the case environment, which records it.
-
-    By default ``next_tool_name`` is, as in stock ReAct, a Literal of the tool names (and ``finish``): a server that
-    enforces the JSON schema (vLLM, the embedded llama.cpp server) then only produces valid names. With
-    ``free_tool_names=True`` the name is free text, as in CDMv1's text parser: an unknown name reaches
-    ``CaseEnvironment.call``, is recorded as an invalid tool call, and the observation lists the valid tools.
-    """
-
-    def __init__(
-        self,
-        signature: type[dspy.Signature],
-        tools: Sequence[dspy.Tool],
-        max_iters: int = 10,
-        free_tool_names: bool = False,
-    ) -> None:
-        super().__init__(signature, list(tools), max_iters=max_iters)
-        self.tools = _ToolTable(self.tools)
-        # the arguments of all three tools as one typed object: a structured-output server then constrains them
-        self.react.signature = self.react.signature.with_updated_fields("next_tool_args", type_=ToolArguments)
-        if free_tool_names:
-            self.react.signature = self.react.signature.with_updated_fields("next_tool_name", type_=str)
+def tool_tables(tools: Sequence[dspy.Tool]) -> dict[str, dspy.Tool]:
+    """The name -> tool table of ``tools`` (unknown names give a tool the environment records as invalid)."""
+    return _ToolTable({tool.name: tool for tool in tools})
 
 
 class ToolArguments(TypedDict, total=False):
@@ -140,6 +131,29 @@ class ToolArguments(TypedDict, total=False):
     tests: list[str | int]
     region: str
     modality: str
+
+
+def _arguments_object(args: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": dict(args), "required": list(args), "additionalProperties": False}
+
+
+def tool_arguments_schema() -> dict[str, Any]:
+    """The JSON schema of ``next_tool_args``: one ``anyOf`` branch per argument set of the tools.
+
+    ``{}`` (the physical examination, ``finish``), ``{"tests": [...]}`` (labs) or ``{"region", "modality"}``
+    (imaging), each closed: a decoder that produces exactly the required properties (vLLM's structured outputs,
+    llama.cpp's grammars) can then call every tool with its own arguments and nothing else.
+    """
+    branches: list[dict[str, Any]] = []
+    for _, args in _DESCRIPTIONS.values():
+        branch = _arguments_object(args)
+        if branch not in branches:
+            branches.append(branch)
+    return {"anyOf": branches, "description": "the arguments of the chosen tool; {} for a tool without arguments"}
+
+
+StepArguments = Annotated[ToolArguments, WithJsonSchema(tool_arguments_schema())]
+"""The type of ``next_tool_args``: parsed leniently (stray keys are kept and recorded), sent as per-tool branches."""
 
 
 def lab_dictionary(cases: Sequence[Case] = ()) -> LabDictionary:

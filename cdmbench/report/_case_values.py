@@ -13,7 +13,17 @@ from collections.abc import Mapping
 from cdmbench.report._reference import TREATMENT_KEYS, lab_categories, max_lab_score, treatments
 from cdmbench.report.records import PredictionRecord, ScoreAnswers, ScoreRecord
 
-__all__ = ["BINARY_METRICS", "MEAN_METRICS", "USAGE_METRICS", "score_values", "treatment_values", "usage_values"]
+__all__ = [
+    "BINARY_METRICS",
+    "FAILED_CASE_ZEROS",
+    "MEAN_METRICS",
+    "PARSING_METRICS",
+    "USAGE_METRICS",
+    "parsing_values",
+    "score_values",
+    "treatment_values",
+    "usage_values",
+]
 
 BINARY_METRICS: tuple[str, ...] = (
     "diagnosis",
@@ -25,6 +35,12 @@ BINARY_METRICS: tuple[str, ...] = (
 
 MEAN_METRICS: tuple[str, ...] = ("laboratory_tests", "imaging", "invalid_tools", "rounds")
 """Per-case counts or points, reported as means with bootstrap intervals."""
+
+PARSING_METRICS: tuple[str, ...] = ("action_parsing", "diagnosis_parsing", "treatment_parsing")
+"""CDMv1's parsing failures per case: agent steps that could not be read (count), diagnosis and treatment (0/1)."""
+
+FAILED_CASE_ZEROS: tuple[str, ...] = (*BINARY_METRICS, "laboratory_tests", "imaging")
+"""The scores a failed case without a scores object counts as 0 (older runs wrote error lines without scores)."""
 
 USAGE_METRICS: tuple[str, ...] = ("prompt_tokens", "completion_tokens", "latency_s")
 """Per-case usage, reported as mean (bootstrap) and median."""
@@ -86,3 +102,11 @@ def usage_values(record: PredictionRecord) -> dict[str, float]:
     if record.latency_s is not None:
         values["latency_s"] = float(record.latency_s)
     return values
+
+
+def parsing_values(record: PredictionRecord) -> dict[str, float]:
+    """CDMv1's parsing metrics of a predictions line (left out for an ok line that records none)."""
+    parsing = record.parsing or {}
+    if not parsing and record.status != "error":
+        return {}
+    return {f"{name}_parsing": float(parsing.get(name) or 0) for name in ("action", "diagnosis", "treatment")}

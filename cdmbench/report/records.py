@@ -56,6 +56,8 @@ class ScoreRecord(BaseModel):
     """The case's pathology (None: unknown)."""
     status: str = "ok"
     """"ok" or "error"."""
+    error_kind: str | None = None
+    """"lm_error" or "format_error" on error lines that say which."""
     scores: dict[str, float | None] | None = None
     """Metric name -> per-case value (DESIGN.md "Scores file")."""
     answers: ScoreAnswers | None = None
@@ -71,6 +73,10 @@ class PredictionRecord(BaseModel):
     """The admission predicted."""
     status: str = "ok"
     """"ok" or "error"."""
+    error_kind: str | None = None
+    """"lm_error" or "format_error" on error lines that say which."""
+    parsing: dict[str, Any] | None = None
+    """CDMv1's parsing failures of the case: action (count), diagnosis, treatment (0/1)."""
     tool_calls: list[dict[str, Any]] = Field(default_factory=list)
     """The tool calls in order: {"name", "args"}."""
     latency_s: float | None = None
@@ -108,7 +114,9 @@ class Summary(BaseModel):
     n_cases: int
     """Number of score lines read."""
     errors: int
-    """Number of cases with an error (score or prediction status "error")."""
+    """Number of cases with an error (score or prediction status "error"); they count in every metric as 0."""
+    error_kinds: dict[str, int] = Field(default_factory=dict)
+    """Failed cases per kind: ``lm_error``, ``format_error`` (``unknown`` for lines that do not say)."""
     confidence: float = 0.95
     """Confidence level of every interval."""
     bootstrap_resamples: int

@@ -5,7 +5,10 @@ case, never the transcripts. A later line for the same ``hadm_id`` replaces an e
 Shares of cases (diagnosis, physical examination, lab categories hit, treatments, first imaging, error rate)
 get Wilson intervals; per-case means (lab score, imaging, tools, rounds, unnecessary requests, treatment recall,
 tokens, latency) get seeded percentile bootstrap intervals. Errors are lines with ``"status": "error"`` in
-either file; an error line without ``scores`` counts only as an error.
+either file. Every metric is over all cases: a failed case scores 0 (its scores line says so; an older error
+line without ``scores`` counts 0 on diagnosis, examination, labs and imaging) and counts in n; ``errors``,
+``error_rate`` and the two kinds (``lm_error``, ``format_error``) are reported beside, and CDMv1's parsing
+metrics (``action_parsing``, ``diagnosis_parsing``, ``treatment_parsing``) from the predictions.
 
 Treatment is reported two ways: CDMv1's figure ``treatment_cdmv1:<key>`` (among cases with the treatment
 required and gracious diagnosis 1, the share in which it was requested) and the plain per-case recall
@@ -27,7 +30,15 @@ from loguru import logger
 from pydantic import ValidationError
 
 from cdmbench.errors import DataSourceError
-from cdmbench.report._case_values import BINARY_METRICS, USAGE_METRICS, score_values, usage_values
+from cdmbench.report._case_values import (
+    BINARY_METRICS,
+    FAILED_CASE_ZEROS,
+    PARSING_METRICS,
+    USAGE_METRICS,
+    parsing_values,
+    score_values,
+    usage_values,
+)
 from cdmbench.report._reference import LAB_CATEGORIES, TREATMENT_KEYS
 from cdmbench.report.files import write_summary
 from cdmbench.report.first_imaging import (
@@ -43,6 +54,9 @@ from cdmbench.vocabulary.imaging import MODALITIES
 from cdmbench.vocabulary.pathologies import PATHOLOGIES
 
 __all__ = ["METRIC_NOTES", "format_summary", "summarize", "write_summary"]
+
+ERROR_KINDS: tuple[str, ...] = ("lm_error", "format_error")
+"""The kinds of failed case (``error_kind``; see ``cdmbench.lm.failures``)."""
 
 IMAGING_VALUES: tuple[str, ...] = (*MODALITIES, OTHER_IMAGING, NO_IMAGING)
 
@@ -64,8 +78,13 @@ METRIC_NOTES: dict[str, str] = {
     "treatment_requested:": "share of cases whose treatment plan requests it",
     "invalid_tools": "tool calls that are not one of the three tools, per case",
     "rounds": "tool calls per case",
-    "errors": "cases with status 'error' in scores or predictions",
+    "action_parsing": "CDMv1: agent steps whose answer could not be read (each also an invalid tool), per case",
+    "diagnosis_parsing": "CDMv1: share of cases whose diagnosis could not be read",
+    "treatment_parsing": "CDMv1: share of cases whose treatment plan could not be read",
+    "errors": "cases with status 'error' in scores or predictions (each counts as 0 in every metric above)",
     "error_rate": "errors / cases",
+    "lm_error": "failed cases: the LM could not be reached or kept failing (retry_errors=true reruns them)",
+    "format_error": "failed cases: the model's own output could not be used for the final answer",
     "prompt_tokens": "prompt tokens per case, all LMs",
     "completion_tokens": "completion tokens per case, all LMs",
     "latency_s": "seconds per case",
@@ -75,13 +94,14 @@ METRIC_NOTES: dict[str, str] = {
 class _Case:
     """The few numbers kept per case."""
 
-    __slots__ = ("error", "first_imaging", "pathology", "values")
+    __slots__ = ("error", "first_imaging", "kind", "pathology", "values")
 
     def __init__(self, pathology: str | None) -> None:
         self.pathology = pathology
         self.values: dict[str, float] = {}
         self.first_imaging: str | None = None
         self.error = False
+        self.kind: str | None = None
 
 
 def _validate(model, line: Any, index: int, source: str):
@@ -105,13 +125,13 @@ def _metric_order(observed: set[str]) -> list[str]:
     order += ["treatment_recall"]
     for key in TREATMENT_KEYS:
         order += [f"treatment_cdmv1:{key}", f"treatment_required:{key}", f"treatment_requested:{key}"]
-    order += ["invalid_tools", "rounds"]
+    order += ["invalid_tools", "rounds", *PARSING_METRICS]
     order += [m for name in USAGE_METRICS for m in (name, f"{name}_median")]
     return [m for m in order if m in observed or m.removesuffix("_median") in observed]
 
 
 def _is_share(metric: str) -> bool:
-    return metric in BINARY_METRICS or metric.split(":")[0] in (
+    return metric in (*BINARY_METRICS, "diagnosis_parsing", "treatment_parsing") or metric.split(":")[0] in (
         "lab_category",
         "first_imaging",
         "treatment_cdmv1",
@@ -176,10 +196,13 @@ def summarize(
         replaced += record.hadm_id in cases
         case = cases[record.hadm_id] = _Case(record.pathology or "unknown")
         case.error = record.status == "error"
+        case.kind = record.error_kind if case.error else None
         if record.scores is not None:
             case.values = score_values(record)
             answers = record.answers or ScoreAnswers()
             case.first_imaging = first_imaging_from_answers(answers.correct_imaging, answers.unnecessary_imaging)
+        elif case.error:  # a failed case is a miss: it counts as 0, never drops out of a mean
+            case.values = {name: 0.0 for name in FAILED_CASE_ZEROS}
     n_scored = len(cases)
     scored_error = {hadm_id: case.error for hadm_id, case in cases.items()}
     for index, line in enumerate(predictions or (), start=1):
@@ -187,7 +210,12 @@ def summarize(
         case = cases.setdefault(record.hadm_id, _Case(None))
         # the last predictions line of a case counts (a retried error that then succeeded is no error)
         case.error = scored_error.get(record.hadm_id, False) or record.status == "error"
+        if record.status == "error":
+            case.kind = record.error_kind or case.kind
+        elif not scored_error.get(record.hadm_id, False):
+            case.kind = None
         case.values.update(usage_values(record))
+        case.values.update(parsing_values(record))
         if case.first_imaging is not None:
             first = first_imaging_from_tool_calls(record.tool_calls)
             if first != OTHER_IMAGING or case.first_imaging in (NO_IMAGING, OTHER_IMAGING):
@@ -214,6 +242,9 @@ def _aggregate(cases: dict[int, _Case], n_scored: int, resamples: int, seed: int
     for pathology, members in groups.items():
         errors = sum(c.error for c in members)
         rows.append(MetricRow(pathology=pathology, metric="errors", mean=float(errors), n=len(members), method="count"))
+        for kind in ERROR_KINDS:
+            count = sum(c.error and c.kind == kind for c in members)
+            rows.append(MetricRow(pathology=pathology, metric=kind, mean=float(count), n=len(members), method="count"))
         if members:
             low, high = wilson_interval(errors, len(members))
             rows.append(
@@ -232,10 +263,20 @@ def _aggregate(cases: dict[int, _Case], n_scored: int, resamples: int, seed: int
         rows=rows,
         n_cases=n_scored,
         errors=sum(c.error for c in cases.values()),
+        error_kinds=_error_kinds(cases),
         bootstrap_resamples=resamples,
         bootstrap_seed=seed,
         metric_notes=METRIC_NOTES,
     )
+
+
+def _error_kinds(cases: dict[int, _Case]) -> dict[str, int]:
+    kinds = {kind: 0 for kind in ERROR_KINDS}
+    for case in cases.values():
+        if case.error:
+            key = case.kind if case.kind in kinds else "unknown"
+            kinds[key] = kinds.get(key, 0) + 1
+    return kinds
 
 
 def _values(members: list[_Case], metric: str) -> list[float]:

@@ -28,9 +28,12 @@ class PredictionRecord(BaseModel):
     hadm_id: int
     """The case's admission id."""
     status: Literal["ok", "error"] = "ok"
-    """'ok', or 'error' with the reason in `error`."""
+    """'ok', or 'error' with the reason in `error` and the kind in `error_kind`."""
     error: str | None = None
-    """Why the case failed (exception type and message), when status is 'error'."""
+    """Why the case failed (exception type and message, or the unreadable step), when status is 'error'."""
+    error_kind: Literal["lm_error", "format_error"] | None = None
+    """'lm_error' (the LM unreachable or failing after retries; `retry_errors=true` reruns it) or 'format_error'
+    (the model's own output could not be used for the final answer), when status is 'error'."""
     diagnosis: str = ""
     """The program's primary diagnosis."""
     treatments: list[str] | str = Field(default_factory=list)
@@ -41,3 +44,8 @@ class PredictionRecord(BaseModel):
     """Wall time spent on the case."""
     usage: dict[str, Any] = Field(default_factory=dict)
     """Token usage per LM (prompt_tokens, completion_tokens, ...)."""
+    parsing: dict[str, int] = Field(default_factory=dict)
+    """CDMv1's parsing failures: `action` (agent steps that could not be read), `diagnosis`, `treatment` (0/1)."""
+    transcript: list[dict[str, Any]] | None = None
+    """Per LM call: messages (unless `transcript=false`), completion, reasoning_content, finish reason, usage,
+    latency (see ``cdmbench.lm.transcript.LMCall``)."""

@@ -85,10 +85,15 @@ def test_no_tool_calls_still_scores_treatment() -> None:
 
 
 def test_prediction_record_with_error_status() -> None:
-    score = score_case(make_case("cholecystitis"), {"hadm_id": 20000001, "status": "error", "error": "LM timeout"})
-    assert score.status == "error" and score.scores is None and score.answers is None
+    score = score_case(
+        make_case("cholecystitis"),
+        {"hadm_id": 20000001, "status": "error", "error": "LM timeout", "error_kind": "lm_error"},
+    )
+    # a failed case is a miss: every score 0, so it counts in every mean
+    assert score.status == "error" and score.scores is not None
+    assert all(value == 0 for value in score.scores.model_dump().values())
     line = json.loads(score.to_line())
-    assert line["error"] == "LM timeout" and line["scores"] is None
+    assert line["error"] == "LM timeout" and line["error_kind"] == "lm_error" and line["scores"]["diagnosis"] == 0
 
 
 def test_pydantic_prediction_records_are_read() -> None:

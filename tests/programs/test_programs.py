@@ -182,6 +182,9 @@ def test_cdm_agent_constrains_tool_names_and_types_tool_arguments_by_default() -
     }
     schema = output_json_schema(signature, 300)
     assert schema["properties"]["next_tool_name"]["enum"]
-    assert set(schema["properties"]["next_tool_args"]["properties"]) == {"tests", "region", "modality"}
+    branches = schema["properties"]["next_tool_args"]["anyOf"]
+    # one closed branch per argument set: {} (examination, finish), {tests}, {region, modality}
+    assert [sorted(b["properties"]) for b in branches] == [[], ["tests"], ["modality", "region"]]
+    assert all(b["additionalProperties"] is False and b.get("required", []) == list(b["properties"]) for b in branches)
     free = CdmAgent(free_tool_names=True).gather.react.signature
     assert free.output_fields["next_tool_name"].annotation is str

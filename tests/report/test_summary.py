@@ -95,8 +95,33 @@ def test_errors_are_counted_from_scores_and_predictions():
     assert (errors.mean, errors.n, errors.method) == (2.0, 3, "count")
     assert summary.get("pancreatitis", "errors").mean == 0.0
     assert summary.get("overall", "error_rate").mean == pytest.approx(2 / 4)
-    # the error line without scores adds nothing to the metrics
-    assert summary.get("appendicitis", "diagnosis").n == 2
+    # every metric is over all cases: the error line without scores counts as a miss
+    diagnosis = summary.get("appendicitis", "diagnosis")
+    assert diagnosis.n == 3
+    assert diagnosis.mean == pytest.approx(2 / 3)
+    assert summary.get("appendicitis", "imaging").n == 3
+
+
+def test_error_kinds_and_parsing_metrics_are_reported_beside_the_scores():
+    scores = [
+        score_line(1),
+        {"hadm_id": 2, "pathology": "appendicitis", "status": "error", "error_kind": "format_error"},
+        {"hadm_id": 3, "pathology": "appendicitis", "status": "error", "error_kind": "lm_error"},
+    ]
+    predictions = [
+        {**prediction_line(1), "parsing": {"action": 2, "diagnosis": 0, "treatment": 1}},
+        {**prediction_line(2, status="error"), "error_kind": "format_error", "parsing": {"action": 1, "diagnosis": 1}},
+        {**prediction_line(3, status="error"), "error_kind": "lm_error"},
+    ]
+    summary = summarize(scores, predictions)
+    assert summary.errors == 2
+    assert summary.error_kinds == {"lm_error": 1, "format_error": 1}
+    assert summary.get("overall", "lm_error").mean == 1.0
+    assert summary.get("overall", "format_error").mean == 1.0
+    assert summary.get("overall", "diagnosis").n == 3
+    assert summary.get("overall", "action_parsing").mean == pytest.approx(1.0)
+    assert summary.get("overall", "diagnosis_parsing").mean == pytest.approx(1 / 3)
+    assert summary.get("overall", "treatment_parsing").n == 3
 
 
 def test_tokens_and_latency_per_case_mean_and_median():
