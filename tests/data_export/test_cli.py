@@ -174,3 +174,54 @@ def test_wrong_password(
     code, output = _run(capsys, "create-benchmark", f"out={out}", *db, f"db.password={RIGHT_PASSWORD}")
     _assert_clean_failure(code, output, "cdmbench db-load")
     assert RIGHT_PASSWORD not in output
+
+
+_MIMIC_CODE_KEYS = """
+ALTER TABLE mimiciv_hosp.patients ADD CONSTRAINT patients_pk PRIMARY KEY (subject_id);
+ALTER TABLE mimiciv_hosp.admissions ADD CONSTRAINT admissions_pk PRIMARY KEY (hadm_id);
+ALTER TABLE mimiciv_hosp.admissions ADD CONSTRAINT admissions_patients_fk
+  FOREIGN KEY (subject_id) REFERENCES mimiciv_hosp.patients (subject_id);
+ALTER TABLE mimiciv_hosp.diagnoses_icd ADD CONSTRAINT diagnoses_icd_admissions_fk
+  FOREIGN KEY (hadm_id) REFERENCES mimiciv_hosp.admissions (hadm_id);
+"""
+
+
+@pytest.mark.postgres
+def test_physionet_two_folder_layout_loads_with_note_source(
+    capsys: pytest.CaptureFixture[str], pg_server: NoopExecutor, tmp_path: Path
+) -> None:
+    hosp = write_mini_mimic(tmp_path / "physionet.org" / "files" / "mimiciv" / "3.1", synthetic=False)
+    notes = tmp_path / "physionet.org" / "files" / "mimic-iv-note" / "2.2"
+    notes.mkdir(parents=True)
+    (hosp / "note").rename(notes / "note")
+    with fresh_database(pg_server, "cdmbench_cli_two") as dbname:
+        db = db_overrides(pg_server, dbname)
+        code, output = _run(capsys, "db-load", f"source={hosp}", *db)
+        _assert_clean_failure(code, output, "note_source")  # the note files are in the other download
+        code, output = _run(capsys, "db-load", f"source={hosp}", f"note_source={notes}", *db)
+        assert code == 0, output
+        assert "mimiciv_note.discharge" in output and "MIMIC-IV (credentialed)" in output
+
+
+@pytest.mark.postgres
+def test_mimic_code_database_with_foreign_keys(
+    capsys: pytest.CaptureFixture[str], pg_server: NoopExecutor, source: Path, tmp_path: Path
+) -> None:
+    with fresh_database(pg_server, "cdmbench_cli_fk") as dbname:
+        db = db_overrides(pg_server, dbname)
+        assert _run(capsys, "db-load", f"source={source}", *db)[0] == 0
+        with connect_to(pg_server, dbname) as conn:  # what mimic-code's constraint script adds
+            conn.execute(_MIMIC_CODE_KEYS)
+            conn.execute("DROP INDEX mimiciv_hosp.diagnoses_icd_hadm_idx")
+            conn.commit()
+        code, output = _run(capsys, "db-load", f"source={source}", *db)
+        _assert_clean_failure(code, output, "foreign keys", "create-benchmark", "db.dbname")
+        assert "bug" not in output
+        with connect_to(pg_server, dbname) as conn:  # nothing was changed
+            assert conn.execute("SELECT count(*) FROM mimiciv_hosp.admissions").fetchone()[0] == 3
+        out = tmp_path / "cases.json"
+        code, output = _run(capsys, "create-benchmark", f"out={out}", *db)  # reads the database as it is
+        assert code == 0, output
+        assert [c["hadm_id"] for c in json.loads(out.read_text())["cases"]] == [20000001]
+        with connect_to(pg_server, dbname) as conn:
+            assert conn.execute("SELECT to_regclass('mimiciv_hosp.diagnoses_icd_hadm_idx')").fetchone()[0]

@@ -31,6 +31,13 @@ def test_empty_fields_fall_back_to_pg_variables() -> None:
     assert "pw" not in repr(settings)
 
 
+def test_pgdatabase_is_honoured_by_the_shipped_config() -> None:
+    cfg = compose("db_load", ["db.env_file=null"])
+    assert cfg.db.dbname is None  # so that PGDATABASE counts
+    assert DbSettings.from_config(cfg.db, environ={"PGDATABASE": "mimic4"}).dbname == "mimic4"
+    assert DbSettings.from_config(cfg.db, environ={}).dbname == "mimiciv"  # neither given: the default
+
+
 def test_env_file_fills_gaps_but_never_overrides(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("PGHOST=from-dotenv\nPGUSER=dotenv-user\nPGPASSWORD=dotenv-pw\n")
