@@ -31,7 +31,15 @@ from functools import cache
 
 from cdmbench.vocabulary._data import load_reference
 
-__all__ = ["Negation", "find_phrase", "is_positive", "negation_trigger", "phrase_pattern"]
+__all__ = [
+    "Negation",
+    "find_phrase",
+    "is_positive",
+    "negation_trigger",
+    "normalize_text",
+    "phrase_pattern",
+    "trigger_lists",
+]
 
 _CLAUSE_BREAK = re.compile(r"(?<!\d)\.|\.(?!\d)|[,;!?\n\r]")
 _WORD_CHAR = "a-z0-9"
@@ -46,7 +54,7 @@ class _Match:
 
 @dataclass(frozen=True)
 class Negation:
-    """The compiled trigger lists (one per process; see ``_negation``)."""
+    """The compiled trigger lists (one per process; see ``trigger_lists``)."""
 
     preceding: tuple[tuple[str, re.Pattern[str]], ...]
     following: tuple[tuple[str, re.Pattern[str]], ...]
@@ -69,7 +77,8 @@ def phrase_pattern(phrase: str, *, whole_word: bool = True) -> re.Pattern[str]:
 
 
 @cache
-def _negation() -> Negation:
+def trigger_lists() -> Negation:
+    """The compiled NegEx trigger lists of ``diagnosis.json`` (shared with ``negation_cdmv1``)."""
     lists = load_reference("diagnosis.json")["negation"]["cdmv1"]
 
     def compiled(key: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -85,7 +94,8 @@ def _negation() -> Negation:
     )
 
 
-def _normalize(text: str) -> str:
+def normalize_text(text: str) -> str:
+    """Lower-case ``text`` and read curly apostrophes as straight ones (same length: offsets stay valid)."""
     # Same length as the input, so offsets stay valid.
     return text.replace("\u2019", "'").replace("\u2018", "'").lower()
 
@@ -118,10 +128,10 @@ def negation_trigger(text: str, start: int, end: int) -> str | None:
     Returns:
         The trigger phrase (e.g. ``"ruled out"``), or None.
     """
-    text = _normalize(text)
+    text = normalize_text(text)
     left, right = _clause_bounds(text, start, end)
     clause = text[left:right]
-    rules = _negation()
+    rules = trigger_lists()
     pseudo = [(m.start() + left, m.end() + left) for p in rules.pseudo for m in p.finditer(clause)]
     stops = [m.start() + left for p in rules.termination for m in p.finditer(clause)]
 

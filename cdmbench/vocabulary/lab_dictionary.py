@@ -10,7 +10,11 @@ Built per ``labs.json`` ``label_table_construction_cdmv1`` from the reference ``
 4. a label with 'Total' not at its start adds 'Total <rest>': 'Bilirubin, Total' -> 'Total Bilirubin';
    cdmbench also adds the bare name of an 'X, Total' or 'X Count' label ('Bilirubin', 'WBC'), since that is what
    a clinician means by a bare 'bilirubin' or 'WBC' (the reference's own 'Bilirubin' and 'WBC' labels are urine);
-5. every id list is closed under the undirected synonym classes (``labs.synonym_classes``);
+   bare names come from d_labitems labels only, and ``bare_names=False`` (the ``cdmv1`` protocol) leaves them out;
+5. the itemids that a label has from ``d_labitems`` rows (steps 1, 3, 4) are closed under the undirected synonym
+   classes (``labs.synonym_classes``); a panel's own list is never expanded, as in CDMv1 (whose synonyms belong to
+   the per-itemid ``corresponding_ids``): "Urinalysis" does not gain 51109 (through 51108), "Direct Bilirubin"
+   (50883) does not gain 50884/50885;
 6. microbiology test names of the cases are added as labels.
 
 Example:
@@ -60,7 +64,7 @@ def split_short_long(name: str) -> tuple[str, str] | None:
     return None
 
 
-def _derived_names(label: str) -> list[str]:
+def _derived_names(label: str, bare_names: bool = True) -> list[str]:
     names = []
     parts = split_short_long(label)
     if parts:
@@ -69,7 +73,7 @@ def _derived_names(label: str) -> list[str]:
         rest = " ".join(re.sub(r",?\s*\bTotal\b", " ", label).split()).strip(" ,")
         if rest:
             names.append(f"Total {rest}")
-    for pattern in (r"^(.+?),\s*Total$", r"^(.+?)\s+Count$"):
+    for pattern in (r"^(.+?),\s*Total$", r"^(.+?)\s+Count$") if bare_names else ():
         match = re.match(pattern, label)
         if match:
             names.append(match.group(1).strip())
@@ -134,6 +138,7 @@ class LabDictionary:
         cls,
         d_labitems: pd.DataFrame | Iterable[Any] | None = None,
         cases: Iterable[Any] | None = None,
+        bare_names: bool = True,
     ) -> LabDictionary:
         """Build the dictionary from the reference labels, an optional ``d_labitems`` table and cases.
 
@@ -141,33 +146,41 @@ class LabDictionary:
             d_labitems: MIMIC-IV ``d_labitems`` as a DataFrame (columns itemid, label, fluid, category) or an
                 iterable of ``(itemid, label, fluid, category)`` tuples or ``LabItem``s; None for none.
             cases: ``cdmbench.cases.Case`` objects whose ``lab_results`` and ``microbiology_events`` add labels.
+            bare_names: add cdmbench's bare names ('Bilirubin' for 'Bilirubin, Total'; step 4).
 
         Returns:
             The dictionary (see the module docstring for the construction steps).
         """
         alterations = load_reference("labs.json")["label_alterations"]
         case_labs, case_micro = _case_items(cases)
-        table: dict[str, list[int]] = {}
+        from_items: dict[str, list[int]] = {}  # label -> itemids from d_labitems rows (expanded by synonyms)
+        from_panels: dict[str, list[int]] = {}  # label -> a panel's own itemids (never expanded)
         fluids: dict[int, str | None] = {}
 
-        def add(label: str, itemids: Iterable[int]) -> None:
+        def add(table: dict[str, list[int]], label: str, itemids: Iterable[int]) -> None:
             ids = table.setdefault(label, [])
             ids.extend(i for i in itemids if i not in ids)
 
         for item in [*reference_lab_items(), *_rows(d_labitems), *case_labs]:
-            add(alterations.get(item.label, item.label), [item.itemid])
+            add(from_items, alterations.get(item.label, item.label), [item.itemid])
             fluids.setdefault(item.itemid, item.fluid)
         for name, ids in PANELS.items():
-            add(name, ids)
+            add(from_panels, name, ids)
         for synonym, panel in PANEL_SYNONYMS.items():
-            add(synonym, PANELS[panel])
-        for label in list(table):
-            for derived in _derived_names(label):
-                add(derived, table[label])
-        for ids in table.values():
-            ids.extend(sorted({s for i in list(ids) for s in synonym_class(i)} - set(ids)))
+            add(from_panels, synonym, PANELS[panel])
+        for label in list(from_items):
+            for derived in _derived_names(label, bare_names):
+                add(from_items, derived, from_items[label])
+        for label in list(from_panels):
+            for derived in _derived_names(label, bare_names=False):
+                add(from_panels, derived, from_panels[label])
+        table: dict[str, list[int]] = {}
+        for label, ids in from_items.items():
+            add(table, label, [*ids, *sorted({s for i in ids for s in synonym_class(i)} - set(ids))])
+        for label, ids in from_panels.items():
+            add(table, label, ids)
         for item in case_micro:
-            add(item.label, [item.itemid])
+            add(table, item.label, [item.itemid])
             fluids.setdefault(item.itemid, None)
         return cls(table, fluids)
 

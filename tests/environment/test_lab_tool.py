@@ -63,9 +63,12 @@ def test_missing_then_unrecognized_are_reported_last(env: CaseEnvironment) -> No
 
 
 def test_synonym_classes_and_panel_synonyms_expand(env: CaseEnvironment) -> None:
-    # direct, indirect and total bilirubin form one class: a direct-bilirubin request shows the total bilirubin
-    assert "(Blood) Bilirubin, Total: 2.1 mg/dL | RR: [0.0 - 1.5]" in env.laboratory_tests(["Direct Bilirubin"])
+    # direct, indirect and total bilirubin form one class: the itemid label 'Bilirubin, Direct' reaches the total
+    assert "(Blood) Bilirubin, Total: 2.1 mg/dL | RR: [0.0 - 1.5]" in env.laboratory_tests(["Bilirubin, Direct"])
     assert {50883, 50884, 50885} <= set(env.calls[-1].normalized_args["itemids"])
+    # ... but a panel keeps its own list: CDMv1's 'Direct Bilirubin' entry is 50883 alone (issue 11)
+    assert env.laboratory_tests(["Direct Bilirubin"]) == "Not available for this patient: Direct Bilirubin."
+    assert env.calls[-1].normalized_args["itemids"] == [50883]
     observation = env.laboratory_tests(["LFTs"])
     assert "Bilirubin, Total: 2.1" in observation and "Lipase" not in observation
 

@@ -58,15 +58,20 @@ def test_panels_expand(dictionary: LabDictionary, panel: str, name: str) -> None
 
 
 def test_bilirubin_reaches_the_whole_class(dictionary: LabDictionary) -> None:
-    for request in ("bilirubin", "Total Bilirubin", "direct bilirubin", "Bilirubin, Total"):
+    for request in ("bilirubin", "Total Bilirubin", "Bilirubin, Total"):
         assert {50883, 50884, 50885} <= set(parse_lab_request([request], dictionary).itemids), request
+
+
+def test_direct_bilirubin_panel_is_not_expanded(dictionary: LabDictionary) -> None:
+    # CDMv1's "Direct Bilirubin" entry lists 50883 only; synonyms expand labels of itemids, never panels (issue 11)
+    assert parse_lab_request(["direct bilirubin"], dictionary).itemids == [50883]
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
         ("WBC", {51300, 51301}),
-        ("white blood cell count", {51300, 51301}),
+        ("white blood cell count", {51300}),  # CDMv1's entry: 51300 alone (a panel is not expanded)
         ("White Blood Cells", {51301, 51755}),
         ("CRP", {50889}),
         ("C-reactive protein", {50889}),
