@@ -52,6 +52,11 @@ COMMANDS: dict[str, Command] = {
             "generate a synthetic MIMIC-IV data set (gzip CSVs in the v3.1 layout)",
             "cdmbench.data_export.synthetic.command:run",
         ),
+        Command(
+            "db-serve",
+            "run a local PostgreSQL (embedded, nothing to install) until Ctrl-C; `db-serve stop` stops it",
+            "cdmbench.data_export.db_serve:run",
+        ),
         Command("db-load", "load MIMIC-IV (real or synthetic) CSVs into PostgreSQL", "cdmbench.data_export.load:run"),
         Command(
             "create-benchmark",
@@ -154,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     name, overrides = args[0], args[1:]
     if name == "inspect" and overrides and "=" not in overrides[0] and not overrides[0].startswith("-"):
         overrides = [f"source={overrides[0]}", *overrides[1:]]  # `cdmbench inspect DIR`
+    if name == "db-serve" and overrides and overrides[0] in ("start", "stop", "status"):
+        overrides = [f"action={overrides[0]}", *overrides[1:]]  # `cdmbench db-serve stop`
     debug = _wants_debug(overrides)
     try:
         if name not in COMMANDS:

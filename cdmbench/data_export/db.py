@@ -76,6 +76,11 @@ class DbSettings(BaseModel):
                 value = env.get(var) or None
             values[field] = value
         values["dbname"] = values["dbname"] or DEFAULT_DBNAME
+        if _truthy(db.get("embedded")):  # db=embedded: the local server of `cdmbench db-serve`, started if needed
+            from cdmbench.data_export.embedded_db import attach
+
+            info = attach(Path(str(db.get("data_dir") or "data/postgres")), values["dbname"])
+            values.update(host=info.host, port=info.port, user=info.user, password=None)
         if values["port"] is not None:
             try:
                 values["port"] = int(values["port"])
@@ -106,6 +111,14 @@ class DbSettings(BaseModel):
             "dbname": self.dbname,
         }
         return make_conninfo(**timeout, **{k: v for k, v in fields.items() if v is not None})
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        if value.lower() not in ("true", "false", ""):
+            raise ConfigError(f"db.embedded must be true or false, got {value!r}.")
+        return value.lower() == "true"
+    return bool(value)
 
 
 def redacted_conninfo(conninfo: str) -> str:
