@@ -1,18 +1,43 @@
 """Logging set-up: one loguru sink on stderr; the standard library's logs routed into it.
 
-Never log case text (history, exam, reports) at INFO: logs end up on shared clusters.
+Never log case text (history, exam, reports, the model's answers): logs end up on shared clusters. DSPy and
+LiteLLM install their own handlers (which do not propagate); ``setup_logging`` removes them, so their lines go
+through loguru too, and keeps only the first line of each (at most ``_LIBRARY_CHARS`` characters): their
+messages can quote a DSPy example (the whole case) or a model's answer. DSPy's "Error for <example>: ..." from a
+failing case in ``dspy.Evaluate`` keeps the exception type only. A failing case is logged by cdmbench itself, by
+``hadm_id`` and error kind.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 from loguru import logger
 
-__all__ = ["setup_logging"]
+__all__ = ["library_message", "route_library_logs", "setup_logging"]
 
 _FORMAT = "<green>{time:HH:mm:ss}</green> | <level>{level: <7}</level> | {message}"
+
+
+_LIBRARIES = ("dspy", "LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm")
+"""Loggers whose own handlers are replaced by the route into loguru."""
+
+_LIBRARY_CHARS = 300
+
+_EXAMPLE_ERROR = re.compile(r"^Error for .*?: (?P<error>[A-Za-z_][\w.]*(?:Error|Exception)\b)?", re.DOTALL)
+
+
+def library_message(name: str, message: str) -> str:
+    """What is logged of a library's message: its first line, capped; an example's error only by exception type."""
+    if name.split(".")[0] not in ("dspy", "LiteLLM", "litellm"):
+        return message
+    match = _EXAMPLE_ERROR.match(message)
+    if match:
+        return f"a case failed ({match.group('error') or 'error'}); its details are in the run record, not the log"
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    return first if len(first) <= _LIBRARY_CHARS else first[:_LIBRARY_CHARS] + " ..."
 
 
 class _InterceptHandler(logging.Handler):
@@ -21,7 +46,25 @@ class _InterceptHandler(logging.Handler):
             level: str | int = logger.level(record.levelname).name
         except ValueError:
             level = record.levelno
-        logger.opt(depth=6, exception=record.exc_info).log(level, "{}: {}", record.name, record.getMessage())
+        library = record.name.split(".")[0] in ("dspy", "LiteLLM", "litellm")
+        message = library_message(record.name, record.getMessage())
+        logger.opt(depth=6, exception=None if library else record.exc_info).log(level, "{}: {}", record.name, message)
+
+
+def route_library_logs() -> None:
+    """Send DSPy's and LiteLLM's log records to loguru (through the root logger) instead of their own handlers."""
+    import importlib
+
+    for module in ("dspy", "litellm"):  # imported now, so their handlers are installed before they are removed
+        try:
+            importlib.import_module(module)
+        except ImportError:  # pragma: no cover - both are dependencies
+            pass
+    for name in _LIBRARIES:
+        library = logging.getLogger(name)
+        for handler in list(library.handlers):
+            library.removeHandler(handler)
+        library.propagate = True
 
 
 def _scrub(record: dict) -> None:
@@ -37,5 +80,6 @@ def setup_logging(level: str = "INFO") -> None:
     logger.configure(patcher=_scrub)
     logger.add(sys.stderr, level=level.upper(), format=_FORMAT, colorize=None, backtrace=False, diagnose=False)
     logging.basicConfig(handlers=[_InterceptHandler()], level=logging.WARNING, force=True)
+    route_library_logs()
     for noisy in ("httpx", "httpcore", "LiteLLM", "litellm", "urllib3", "dspy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import dspy
+from dspy.utils.callback import with_callbacks
 from pydantic import BaseModel, Field
 
 from cdmbench.io import jsonable
@@ -72,7 +73,6 @@ class Transcript:
 
 
 _TRANSCRIPT: ContextVar[Transcript | None] = ContextVar("cdmbench_transcript", default=None)
-_PENDING: ContextVar[LMCall | None] = ContextVar("cdmbench_pending_call", default=None)
 _LAST: ContextVar[LMCall | None] = ContextVar("cdmbench_last_call", default=None)
 _SIGNATURE: ContextVar[str | None] = ContextVar("cdmbench_call_signature", default=None)
 
@@ -124,41 +124,46 @@ def _value(obj: Any, key: str) -> Any:
 class TranscriptLM(dspy.LM):
     """A ``dspy.LM`` that records each call in the context's transcript and splits ``<think>`` blocks off.
 
-    Takes the arguments of ``dspy.LM``.
+    Takes the arguments of ``dspy.LM``. ``__call__`` is ``dspy.BaseLM.__call__`` (DSPy 3.4.1: prepare, execute,
+    finalize) with the call's result noted in between: its finish reason, usage and whether it was cached.
     """
 
+    @with_callbacks
     def __call__(self, prompt=None, *, messages=None, **kwargs):
+        from dspy.clients.execution import execute, finalize, prepare
+
         transcript = _TRANSCRIPT.get()
-        call = LMCall(signature=_SIGNATURE.get(), cached=True)
+        call = LMCall(signature=_SIGNATURE.get())
         if transcript is not None and transcript.keep_messages and messages is not None:
             call.messages = jsonable(list(messages))
-        token = _PENDING.set(call)
         start = time.perf_counter()
         try:
-            outputs = super().__call__(prompt, messages=messages, **kwargs)
+            prepared = prepare(self, prompt, messages, kwargs)
+            result = execute(self, prepared)
+            _note_result(call, result)
+            outputs = finalize(self, prepared, result)
         except Exception as exc:
             call.error = type(exc).__name__
             raise
         finally:
             call.latency_s = round(time.perf_counter() - start, 3)
-            _PENDING.reset(token)
             _LAST.set(call)
             if transcript is not None:
                 transcript.calls.append(call)
         return _split_outputs(call, outputs)
 
-    def _check_truncation(self, results):  # called with the raw response of every call that reached the server
-        super()._check_truncation(results)
-        call = _PENDING.get()
-        if call is None:
-            return
-        call.cached = False
-        choices = _value(results, "choices") or []
-        if choices:
-            call.finish_reason = _value(choices[0], "finish_reason")
-        usage = _value(results, "usage")
-        if usage is not None:
-            call.usage = jsonable(dict(usage) if not isinstance(usage, dict) else usage)
+
+def _note_result(call: LMCall, result: Any) -> None:
+    call.cached = bool(getattr(result, "cache_hit", False))
+    responses = getattr(result, "responses", ()) or ()
+    if responses:
+        call.finish_reason = getattr(responses[0], "finish_reason", None)
+    else:
+        choices = _value(getattr(result, "raw", None), "choices") or []
+        call.finish_reason = _value(choices[0], "finish_reason") if choices else None
+    usage = getattr(result, "usage", None)
+    if usage:
+        call.usage = jsonable(dict(usage))
 
 
 def _split_outputs(call: LMCall, outputs: Any) -> Any:

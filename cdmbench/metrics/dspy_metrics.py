@@ -29,14 +29,21 @@ from cdmbench.metrics.pathologies import pathology_config
 from cdmbench.metrics.scorer import score_case
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
 
-__all__ = ["MetricWeights", "make_feedback_metric", "make_metric", "metric_components", "weighted_score"]
+__all__ = [
+    "MetricWeights",
+    "make_feedback_metric",
+    "make_metric",
+    "metric_components",
+    "score_prediction",
+    "weighted_score",
+]
 
 _COMPONENTS = ("diagnosis", "gracious_diagnosis", "physical_examination", "laboratory_tests", "imaging", "treatment")
 _FEEDBACK_ORDER = ("diagnosis", "physical_examination", "laboratory_tests", "imaging", "treatment", "invalid_tools")
 
 
 class MetricWeights(BaseModel):
-    """Weights of the DSPy metric (``configs/metric/default.yaml``)."""
+    """Weights of the CDM score (``configs/metric/cdm_score.yaml``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -57,8 +64,8 @@ class MetricWeights(BaseModel):
 
 
 def metric_components(score: CaseScore) -> dict[str, float]:
-    """The metric's parts of one scored case, each in [0, 1] (error lines give all zeros)."""
-    if score.scores is None or score.answers is None or score.pathology is None:
+    """The metric's parts of one scored case, each in [0, 1] (error lines give all zeros, as in ``evaluate``)."""
+    if score.status == "error" or score.scores is None or score.answers is None or score.pathology is None:
         return dict.fromkeys(_COMPONENTS, 0.0)
     s, a = score.scores, score.answers
     needed = [k for k, v in a.treatment_required.items() if v]
@@ -93,17 +100,26 @@ def _case(example: Any) -> Case:
 
 def _prediction(pred: Any) -> dict[str, Any]:
     get = pred.get if isinstance(pred, Mapping) else (lambda key, default=None: getattr(pred, key, default))
+    failure = get("failure", None)
+    if failure:  # the diagnosis could not be read: a failed case, scored 0 as ``evaluate`` scores it
+        kind = failure.get("kind", "format_error") if isinstance(failure, Mapping) else "format_error"
+        return {"status": "error", "error": "the final answer could not be read", "error_kind": kind}
     return {"diagnosis": get("diagnosis", ""), "treatments": get("treatments", []), "tool_calls": get("tool_calls", [])}
 
 
-def _score(example: Any, pred: Any, dictionary: LabDictionary | None) -> tuple[CaseScore | None, str | None]:
-    case = _case(example)
+def score_prediction(case: Case, pred: Any, dictionary: LabDictionary | None = None) -> tuple[CaseScore | None, str]:
+    """Score a program's prediction against ``case``: the scored case, or None and why it could not be read."""
     try:
-        return score_case(case, _prediction(pred), dictionary), None
+        return score_case(case, _prediction(pred), dictionary), ""
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
         return None, f"The prediction could not be read: field {field!r}: {err['msg']}."
+
+
+def _score(example: Any, pred: Any, dictionary: LabDictionary | None) -> tuple[CaseScore | None, str | None]:
+    score, problem = score_prediction(_case(example), pred, dictionary)
+    return score, problem or None
 
 
 def make_metric(
@@ -112,7 +128,7 @@ def make_metric(
     """Build the DSPy metric ``metric(example, pred, trace=None) -> float | bool``.
 
     Args:
-        weights: the weights (defaults as ``configs/metric/default.yaml``).
+        weights: the weights (defaults as ``configs/metric/cdm_score.yaml``).
         threshold: when set and ``trace`` is not None (bootstrapping), return ``score >= threshold``.
         dictionary: the lab label dictionary to map lab requests (default: reference labels plus the case's own).
     """
