@@ -16,14 +16,17 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdmbench.cases import Case
 from cdmbench.environment.imaging_tool import ImagingTool
 from cdmbench.environment.lab_tool import LabTool
-from cdmbench.environment.records import TOOL_NAMES, ToolCall, valid_tools_message
+from cdmbench.environment.records import TOOL_NAMES, ToolCall
 from cdmbench.io import jsonable
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
+
+if TYPE_CHECKING:
+    from cdmbench.protocols import Protocol
 
 __all__ = ["NO_EXAMINATION", "CaseEnvironment"]
 
@@ -37,13 +40,17 @@ class CaseEnvironment:
         case: the admission; only its examination, labs, microbiology and radiology are kept.
         dictionary: the lab label dictionary used to parse lab requests (build it from all loaded cases
             so a request is understood whether or not this patient had the test).
+        protocol: how requests are read and answers written (``cdmbench.protocols``; default ``cdmbench``).
     """
 
-    def __init__(self, case: Case, dictionary: LabDictionary) -> None:
+    def __init__(self, case: Case, dictionary: LabDictionary, protocol: Protocol | str | None = None) -> None:
+        from cdmbench.protocols import get_protocol
+
+        self.protocol = get_protocol(protocol)
         self.hadm_id = case.hadm_id
         self._exam = case.physical_exam_text.strip()
-        self._labs = LabTool(case.lab_results, case.microbiology_events, dictionary)
-        self._imaging = ImagingTool(case.radiology_reports)
+        self._labs = LabTool(case.lab_results, case.microbiology_events, dictionary, self.protocol)
+        self._imaging = ImagingTool(case.radiology_reports, self.protocol)
         self.calls: list[ToolCall] = []
 
     # ------------------------------------------------------------------ the three tools
@@ -65,29 +72,36 @@ class CaseEnvironment:
     def call(self, name: str, args: Mapping[str, Any] | None = None) -> str:
         """Run tool ``name`` with ``args`` and record the call; an unknown name is recorded as invalid.
 
+        The protocol reads the name (``cdmv1``: CDMv1's fuzzy matching; the call is then recorded under the tool's
+        name, the name as given is kept in ``requested_name``).
+
         Returns:
             The observation (for an invalid call, what was wrong and the list of valid tools).
         """
         given = dict(args) if isinstance(args, Mapping) else {}
-        if name == "physical_examination":
+        tool, used = self.protocol.resolve_call(str(name), given)
+        if tool == "physical_examination":
             observation, normalized, valid = self._exam or NO_EXAMINATION, {}, True
-        elif name == "laboratory_tests":
-            answer = self._labs.request(given.get("tests"))
+        elif tool == "laboratory_tests":
+            answer = self._labs.request(used.get("tests"))
             observation, normalized, valid = answer.observation, answer.normalized_args, answer.valid
-        elif name == "imaging":
-            answer = self._imaging.request(given.get("region"), given.get("modality"))
+        elif tool == "imaging":
+            answer = self._imaging.request(used.get("region"), used.get("modality"))
             observation, normalized, valid = answer.observation, answer.normalized_args, answer.valid
         else:
             observation, normalized, valid = f"Unknown tool {name!r}.", {}, False
-        if not valid:
-            observation = f"{observation}\n{valid_tools_message()}"
+        if valid:
+            observation = self.protocol.observation(str(tool), observation)
+        else:
+            observation = self.protocol.invalid_answer(observation)
         record = ToolCall(
             index=len(self.calls),
-            name=str(name),
-            args=_record_args(name, given),
+            name=str(tool or name),
+            args=_record_args(str(tool or name), used if tool else given),
             normalized_args=normalized,
             observation=observation,
             valid=valid,
+            requested_name=None if tool == name else str(name),
         )
         self.calls.append(record)
         return observation
@@ -98,7 +112,7 @@ class CaseEnvironment:
         Returns:
             ``observation`` (what the model is told), followed by the list of valid tools.
         """
-        observation = f"{observation}\n{valid_tools_message()}"
+        observation = self.protocol.invalid_answer(observation)
         given = dict(args) if isinstance(args, Mapping) else {}
         self.calls.append(
             ToolCall(index=len(self.calls), name=str(name), args=jsonable(given), observation=observation, valid=False)

@@ -1,20 +1,22 @@
-"""The imaging tool: a normalized (region, modality) request answered with the case's next matching report.
+"""The imaging tool: a (region, modality) request answered with the case's next matching report.
 
-A request goes through the one imaging vocabulary (``cdmbench.vocabulary.imaging``) before it is matched,
-so "US of the RUQ" and "Ultrasound, Abdomen" are the same request. The k-th identical (normalized)
-request returns the k-th matching report, as in CDMv1.
+The protocol reads the request (``cdmbench``: the one imaging vocabulary, ``cdmbench.vocabulary.imaging``, so
+"US of the RUQ" and "Ultrasound, Abdomen" are the same request; ``cdmv1``: CDMv1's dictionaries,
+``cdmbench.vocabulary.cdmv1_imaging``), files each report under its (region, modality), says which report
+modalities answer a request, and writes the answer. The k-th identical (read) request returns the k-th matching
+report, as in CDMv1; after the last one the tool says so.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdmbench.cases import RadiologyReport
-from cdmbench.environment.formatting import format_radiology_report
-from cdmbench.vocabulary.imaging import MODALITIES, REGIONS
-from cdmbench.vocabulary.imaging_requests import ImagingRequest, normalize_imaging_request, report_matches
+
+if TYPE_CHECKING:
+    from cdmbench.protocols import Protocol
 
 __all__ = ["ImagingAnswer", "ImagingTool"]
 
@@ -33,41 +35,30 @@ class ImagingAnswer:
 class ImagingTool:
     """Radiology reports of one case behind ``imaging(region, modality)``; remembers repeated requests."""
 
-    def __init__(self, reports: Sequence[RadiologyReport]) -> None:
-        self._reports = list(reports)
+    def __init__(self, reports: Sequence[RadiologyReport], protocol: Protocol) -> None:
+        self._protocol = protocol
+        self._reports = [(report, protocol.report_key(report)) for report in reports]
         self._served: Counter[tuple[str, str]] = Counter()
 
     def request(self, region: Any, modality: Any) -> ImagingAnswer:
         """Answer one request; an unrecognizable region or modality gives an invalid answer."""
-        normalized = normalize_imaging_request(_text(region), _text(modality))
-        if not normalized.valid or normalized.region is None or normalized.modality is None:
-            normalized_args = {"region": normalized.region, "modality": normalized.modality}
-            return ImagingAnswer(_not_understood(normalized), normalized_args, False)
-        key = (normalized.region, normalized.modality)
+        protocol = self._protocol
+        normalized = protocol.normalize_imaging(_text(region), _text(modality))
         normalized_args = {"region": normalized.region, "modality": normalized.modality}
-        matching = [r for r in self._reports if _answers(r, normalized)]
+        if not normalized.valid or normalized.region is None or normalized.modality is None:
+            return ImagingAnswer(protocol.imaging_answer(normalized, None, 0), normalized_args, False)
+        key = (normalized.region, normalized.modality)
+        matching = [
+            report
+            for report, (report_region, report_modality) in self._reports
+            if report_region == normalized.region and protocol.report_answers(normalized.modality, report_modality)
+        ]
         rank = self._served[key]
         self._served[key] += 1
-        if rank < len(matching):
-            return ImagingAnswer(format_radiology_report(matching[rank]), normalized_args, True)
-        what = f"{normalized.modality} of the {normalized.region.lower()}"
-        if matching:
-            observation = f"No further {what} is available: all {len(matching)} such report(s) were already given."
-        else:
-            observation = f"{what[0].upper()}{what[1:]} is not available for this patient."
-        return ImagingAnswer(f"{observation} Try another modality or region.", normalized_args, True)
+        report = matching[rank] if rank < len(matching) else None
+        given = 0 if report is not None else len(matching)
+        return ImagingAnswer(protocol.imaging_answer(normalized, report, given), normalized_args, True)
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _answers(report: RadiologyReport, request: ImagingRequest) -> bool:
-    return report.region == request.region and report_matches(request.modality, report.modality)
-
-
-def _not_understood(request: ImagingRequest) -> str:
-    return (
-        f"Cannot interpret the imaging request: {request.reason or 'region or modality not recognized'}. "
-        f"Regions: {', '.join(REGIONS)}. Modalities: {', '.join(MODALITIES)}."
-    )
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -1,23 +1,27 @@
 """The laboratory tool: a request of names, panels and itemids answered from the case's results.
 
 The request is parsed by the one lab vocabulary (``cdmbench.vocabulary.lab_requests``: stop words,
-separators, panels, fuzzy label matching, synonym classes, itemids); the answer lists
-
-1. one line per available result of a requested itemid, in request order (labs, then microbiology),
-2. the recognized tests the patient has no result for,
-3. the names that were not recognized.
+separators, panels, fuzzy label matching, synonym classes, itemids). The tool finds, per requested test, its
+result lines (each itemid's lines once per call, labs then microbiology when the protocol shows microbiology;
+with reference ranges when it shows them); the protocol writes the answer (``cdmbench.environment.answers``):
+``cdmbench`` lists the results, then the recognized tests the patient has no result for, then the names that were
+not recognized; ``cdmv1`` lists the results and "<name>: N/A" for each unrecognized name, in request order.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdmbench.cases import LabResult, MicrobiologyEvent
+from cdmbench.environment.answers import LabEntry
 from cdmbench.environment.formatting import format_lab_result, format_microbiology_event
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
 from cdmbench.vocabulary.lab_requests import parse_lab_request
+
+if TYPE_CHECKING:
+    from cdmbench.protocols import Protocol
 
 __all__ = ["LabAnswer", "LabTool", "as_test_list"]
 
@@ -62,17 +66,20 @@ class LabTool:
         labs: Sequence[LabResult],
         microbiology: Sequence[MicrobiologyEvent],
         dictionary: LabDictionary,
+        protocol: Protocol,
     ) -> None:
         self._dictionary = dictionary
+        self._protocol = protocol
         self._labs: dict[int, list[LabResult]] = defaultdict(list)
         for lab in labs:
             self._labs[lab.itemid].append(lab)
         self._micro: dict[int, list[MicrobiologyEvent]] = defaultdict(list)
-        for event in microbiology:
+        for event in microbiology if protocol.lab_microbiology else ():
             self._micro[event.test_itemid].append(event)
 
     def _lines(self, itemid: int) -> list[str]:
-        lines = [format_lab_result(lab) for lab in self._labs.get(itemid, ())]
+        ranges = self._protocol.lab_reference_ranges
+        lines = [format_lab_result(lab, reference_range=ranges) for lab in self._labs.get(itemid, ())]
         lines += [format_microbiology_event(event) for event in self._micro.get(itemid, ())]
         return lines
 
@@ -87,29 +94,17 @@ class LabTool:
                 False,
             )
         parsed = parse_lab_request(items, self._dictionary)
-        results: list[str] = []
         shown: set[int] = set()
-        missing: list[str] = []
+        entries: list[LabEntry] = []
         for match in parsed.matches:
-            if not match.itemids:  # not recognized: reported below
-                continue
-            found = False
+            lines: list[str] = []
+            available = False
             for itemid in match.itemids:
-                lines = self._lines(itemid)
-                found = found or bool(lines)
+                found = self._lines(itemid)
+                available = available or bool(found)
                 if itemid not in shown:
                     shown.add(itemid)
-                    results.extend(lines)
-            if not found:
-                missing.append(match.request)
-        unrecognized = [str(name) for name in parsed.unmatched]
-        parts: list[str] = []
-        if results:
-            parts.append("\n".join(results))
-        if missing:
-            parts.append("Not available for this patient: " + ", ".join(dict.fromkeys(missing)) + ".")
-        if unrecognized:
-            parts.append("Not recognized as laboratory tests: " + ", ".join(dict.fromkeys(unrecognized)) + ".")
-        observation = "\n".join(parts) or "No laboratory tests were requested."
-        normalized = {"itemids": list(parsed.itemids), "unrecognized": unrecognized}
-        return LabAnswer(observation, normalized, True)
+                    lines.extend(found)
+            entries.append(LabEntry(match.request, bool(match.itemids), available, tuple(lines)))
+        normalized = {"itemids": list(parsed.itemids), "unrecognized": [str(name) for name in parsed.unmatched]}
+        return LabAnswer(self._protocol.lab_answer(entries), normalized, True)

@@ -40,6 +40,8 @@ class ToolCall(BaseModel):
     """The text the tool answered."""
     valid: bool
     """False for an unknown tool name or a call whose arguments cannot be used."""
+    requested_name: str | None = None
+    """The name as the program gave it, when the protocol read it as another tool's (``cdmv1``'s fuzzy names)."""
 
     def to_record(self) -> dict[str, Any]:
         """The call in the predictions-file format: ``{"name": ..., "args": {...}}``."""

@@ -8,9 +8,14 @@
 4. Alternative names: location stem and one modifier stem both occur in the processed answer, both positive
    -> diagnosis = gracious = 1. Gracious-only names: the same test -> gracious = 1 only.
 
-Negation is checked on the model's own text (the whole answer as written) for every occurrence (defect 1): each
-match in the processed answer is mapped back to its span in the original, and the NegEx of ``negation.py``
-decides. A word or stem counts when at least one of its occurrences is positive.
+Negation is checked on the first diagnosis as written, never on the rest of the answer ("Acute appendicitis and
+cholecystitis unlikely" names appendicitis; issue 11), for every occurrence (defect 1): each match in the
+processed text is mapped back to its span, and the NegEx of ``negation.py`` decides. A word or stem counts when
+at least one of its occurrences is positive.
+
+The protocol (``cdmbench.protocols``) supplies the first diagnosis, the negation test and the occurrence rule:
+``cdmv1`` extracts the first diagnosis as CDMv1's evaluator did (``diagnosis_cdmv1``), applies its negspacy
+setting (``negation_cdmv1``) and lets a keyword's first occurrence decide.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from cdmbench.metrics.negation import negation_trigger
 from cdmbench.metrics.pathologies import AlternativeName, PathologyConfig
+
+if TYPE_CHECKING:
+    from cdmbench.protocols import Protocol
 
 __all__ = ["FUZZY_THRESHOLD", "DiagnosisResult", "first_diagnosis_span", "score_diagnosis"]
 
@@ -90,23 +98,22 @@ class _Processed:
         return [(m.start(), m.end()) for m in re.finditer(re.escape(stem), self.text)]
 
 
-def _negated_by(answer: str, processed: _Processed, spans: list[tuple[int, int]]) -> tuple[bool, str | None]:
-    """(some occurrence is positive, the trigger of the first negated occurrence)."""
-    trigger = None
-    for s, e in spans:
-        found = negation_trigger(answer, *processed.original_span(s, e))
-        if found is None:
-            return True, None
-        trigger = trigger or found
-    return False, trigger
+def _negated_by(
+    text: str, processed: _Processed, spans: list[tuple[int, int]], protocol: Protocol
+) -> tuple[bool, str | None]:
+    """(the keyword is positive, the trigger of its first negated occurrence)."""
+    triggers = [protocol.negation_trigger(text, *processed.original_span(s, e)) for s, e in spans]
+    return protocol.decide(triggers)
 
 
-def _name_matches(answer: str, processed: _Processed, name: AlternativeName) -> tuple[str | None, str | None]:
+def _name_matches(
+    text: str, processed: _Processed, name: AlternativeName, protocol: Protocol
+) -> tuple[str | None, str | None]:
     """(the matching phrase, or None; a negation trigger that blocked a match, or None)."""
     locations = processed.occurrences(name.location)
     if not locations:
         return None, None
-    location_ok, location_trigger = _negated_by(answer, processed, locations)
+    location_ok, location_trigger = _negated_by(text, processed, locations, protocol)
     if not location_ok:
         return None, location_trigger
     blocked = None
@@ -114,49 +121,55 @@ def _name_matches(answer: str, processed: _Processed, name: AlternativeName) -> 
         spans = processed.occurrences(modifier)
         if not spans:
             continue
-        ok, trigger = _negated_by(answer, processed, spans)
+        ok, trigger = _negated_by(text, processed, spans, protocol)
         if ok:
             return f"{name.location} + {modifier}", None
         blocked = blocked or trigger
     return None, blocked
 
 
-def score_diagnosis(answer: str, config: PathologyConfig) -> DiagnosisResult:
+def score_diagnosis(answer: str, config: PathologyConfig, protocol: Protocol | None = None) -> DiagnosisResult:
     """Score a model's diagnosis against ``config``'s pathology.
 
     Args:
         answer: the model's diagnosis as written (may hold several; the first is scored).
         config: the case's pathology configuration.
+        protocol: the protocol (default ``cdmbench``).
 
     Returns:
         The diagnosis and gracious diagnosis scores (0/1) and an explanation.
     """
+    from cdmbench.protocols import get_protocol
+
+    protocol = get_protocol(protocol)
     if not answer.strip():
         return DiagnosisResult(0, 0, f"No diagnosis was given; the case is {config.name}.")
-    start, end = first_diagnosis_span(answer)
-    first = answer[start:end].strip()
-    processed = _Processed(answer, start, end)
+    text = protocol.first_diagnosis(answer)
+    first = text.strip()
+    processed = _Processed(text, 0, len(text))
     negated: list[str] = []
 
-    for word, ws, we in processed.words():
+    words = processed.words()
+    for word, _, _ in words:
         ratio = round(fuzz.ratio(word, config.word))
         if ratio > FUZZY_THRESHOLD:
-            trigger = negation_trigger(answer, *processed.original_span(ws, we))
-            if trigger is None:
+            spans = [(s, e) for w, s, e in words if w == word]
+            positive, trigger = _negated_by(text, processed, spans, protocol)
+            if positive:
                 return DiagnosisResult(
                     1, 1, f"Correct: {first!r} names {config.name} (word {word!r}, similarity {ratio})."
                 )
             negated.append(f"{word!r} is negated by {trigger!r}")
 
     for name in config.alternative_names:
-        phrase, trigger = _name_matches(answer, processed, name)
+        phrase, trigger = _name_matches(text, processed, name, protocol)
         if phrase:
             return DiagnosisResult(1, 1, f"Correct: {first!r} is an alternative name of {config.name} ({phrase}).")
         if trigger:
             negated.append(f"the alternative name {name.location!r} is negated by {trigger!r}")
 
     for name in config.gracious_names:
-        phrase, trigger = _name_matches(answer, processed, name)
+        phrase, trigger = _name_matches(text, processed, name, protocol)
         if phrase:
             return DiagnosisResult(
                 0,
@@ -169,6 +182,10 @@ def score_diagnosis(answer: str, config: PathologyConfig) -> DiagnosisResult:
 
     if negated:
         return DiagnosisResult(
-            0, 0, f"Wrong: the answer mentions {config.name} only negated ({'; '.join(negated)}) in {answer!r}."
+            0,
+            0,
+            f"Wrong: the answer mentions {config.name} only negated ({'; '.join(dict.fromkeys(negated))}) in {answer!r}.",
         )
+    if not first:
+        return DiagnosisResult(0, 0, f"Wrong: no diagnosis could be read from {answer!r}.")
     return DiagnosisResult(0, 0, f"Wrong: {first!r} does not name {config.name}.")

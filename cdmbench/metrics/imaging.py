@@ -11,17 +11,24 @@ Abdomen. Then, in call order:
 3. Otherwise the request is correct; while the score is still 0 it sets the score to its points.
 4. Pancreatitis EUS is valid; when a ground-truth diagnosis positively mentions "biliary", the first EUS request
    adds 1, capped at 2 (defect 4; CDMv1 added 1 on every EUS request, without a cap).
+
+The protocol reads the requests (``cdmv1``: CDMv1's dictionaries, so "RUQ ultrasound" is not understood) and
+sets the EUS rule (``cdmv1``: every EUS request of a biliary case adds 1, repeats included, uncapped, because
+CDMv1 scored an imaging request before it checked for a repeat).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cdmbench.metrics.core import ToolCallInput
 from cdmbench.metrics.pathologies import PathologyConfig
 from cdmbench.metrics.tools import IMAGING
-from cdmbench.vocabulary.imaging_requests import normalize_imaging_request
+
+if TYPE_CHECKING:
+    from cdmbench.protocols import Protocol
 
 __all__ = ["MAX_IMAGING_SCORE", "ImagingResult", "score_imaging"]
 
@@ -56,21 +63,28 @@ def _preferred(config: PathologyConfig) -> str:
     return " or ".join(m for m, p in config.imaging_points.items() if p == best)
 
 
-def score_imaging(calls: Sequence[ToolCallInput], config: PathologyConfig, biliary: bool) -> ImagingResult:
+def score_imaging(
+    calls: Sequence[ToolCallInput], config: PathologyConfig, biliary: bool, protocol: Protocol | None = None
+) -> ImagingResult:
     """Score the imaging requests of a trajectory.
 
     Args:
         calls: all tool calls in order (only ``imaging`` calls are read).
         config: the case's pathology configuration.
         biliary: a ground-truth diagnosis positively mentions "biliary" (pancreatitis EUS bonus).
+        protocol: the protocol (default ``cdmbench``): how requests are read and the EUS bonus is capped.
     """
+    from cdmbench.protocols import get_protocol
+
+    protocol = get_protocol(protocol)
+    uncapped = protocol.eus_bonus_cap is None
     result = ImagingResult()
     eus_bonus_used = False
     for call in calls:
         if call.name != IMAGING:
             continue
         raw_region, raw_modality = call.args.get("region"), call.args.get("modality")
-        request = normalize_imaging_request(
+        request = protocol.normalize_imaging(
             None if raw_region is None else str(raw_region), None if raw_modality is None else str(raw_modality)
         )
         if not request.valid:
@@ -83,6 +97,12 @@ def score_imaging(calls: Sequence[ToolCallInput], config: PathologyConfig, bilia
             result.unnecessary.append(entry)
             result.notes.append(f"{what} scores nothing for {config.name}")
             continue
+        if uncapped and biliary and request.modality == "EUS" and config.eus_biliary_bonus:
+            result.score = protocol.imaging_score(result.score)  # CDMv1: scored before the repeat check
+            result.first_scoring = result.first_scoring or what
+            result.notes.append(f"{what} adds 1 for a biliary {config.name} (score {result.score}; CDMv1: uncapped)")
+            (result.unnecessary if entry in result.correct else result.correct).append(entry)
+            continue
         if entry in result.correct:
             result.unnecessary.append(entry)
             result.notes.append(f"{what} repeated (unnecessary)")
@@ -92,7 +112,7 @@ def score_imaging(calls: Sequence[ToolCallInput], config: PathologyConfig, bilia
         if request.modality == "EUS" and config.eus_biliary_bonus:
             if biliary and not eus_bonus_used:
                 eus_bonus_used = True
-                result.score = min(MAX_IMAGING_SCORE, result.score + 1)
+                result.score = protocol.imaging_score(result.score)
                 result.first_scoring = result.first_scoring or what
                 result.notes.append(f"{what} adds 1 for a biliary {config.name} (score {result.score})")
             else:

@@ -7,19 +7,25 @@ test, and synonym classes are undirected (a bilirubin request reaches direct bil
 Each requested itemid, in request order, goes to the first required category that contains it; a category
 scores 1 at its first hit (later hits are recorded, not counted). An itemid that is in no required category is
 neutral when it is in the pathology's neutral list, else unnecessary; names that matched no test are
-unnecessary too. Each itemid and name is recorded once.
+unnecessary too. Each itemid and name is recorded once (``cdmbench``); ``cdmv1`` records them per request, as
+CDMv1's evaluator did (a test requested in two calls is unnecessary twice; within one call it is listed once,
+CDMv1's parser dropped repeats).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cdmbench.metrics.core import ToolCallInput
 from cdmbench.metrics.pathologies import PathologyConfig
 from cdmbench.metrics.tools import LABORATORY_TESTS, lab_request_items
 from cdmbench.vocabulary._data import load_reference
 from cdmbench.vocabulary.lab_requests import LabDictionary, parse_lab_request
+
+if TYPE_CHECKING:
+    from cdmbench.protocols import Protocol
 
 __all__ = ["LabsResult", "requested_lab_tests", "score_labs"]
 
@@ -36,8 +42,13 @@ class LabsResult:
     explanation: str
 
 
-def requested_lab_tests(calls: Sequence[ToolCallInput], dictionary: LabDictionary) -> tuple[list[int], list[str]]:
-    """Return (itemids in request order, names that matched nothing) over all laboratory calls."""
+def requested_lab_tests(
+    calls: Sequence[ToolCallInput], dictionary: LabDictionary, once_per_case: bool = True
+) -> tuple[list[int], list[str]]:
+    """Return (itemids in request order, names that matched nothing) over all laboratory calls.
+
+    With ``once_per_case`` each is listed once; else once per call (repeats across calls kept).
+    """
     itemids: list[int] = []
     unmatched: list[str] = []
     for call in calls:
@@ -48,7 +59,9 @@ def requested_lab_tests(calls: Sequence[ToolCallInput], dictionary: LabDictionar
             continue
         parsed = parse_lab_request(items, dictionary)
         itemids.extend(int(i) for i in parsed.itemids)
-        unmatched.extend(str(name) for name in parsed.unmatched)
+        unmatched.extend(dict.fromkeys(str(name) for name in parsed.unmatched))
+    if not once_per_case:
+        return itemids, unmatched
     return list(dict.fromkeys(itemids)), list(dict.fromkeys(unmatched))
 
 
@@ -56,15 +69,23 @@ def _category_hint(category: str) -> str:
     return load_reference("labs.json")["category_labels"].get(category, category)
 
 
-def score_labs(calls: Sequence[ToolCallInput], config: PathologyConfig, dictionary: LabDictionary) -> LabsResult:
+def score_labs(
+    calls: Sequence[ToolCallInput],
+    config: PathologyConfig,
+    dictionary: LabDictionary,
+    protocol: Protocol | None = None,
+) -> LabsResult:
     """Score the laboratory requests of a trajectory against ``config``'s required categories.
 
     Args:
         calls: all tool calls in order (only ``laboratory_tests`` calls are read).
         config: the case's pathology configuration.
         dictionary: the full lab label dictionary (reference labels, d_labitems labels and the cases' own).
+        protocol: the protocol (default ``cdmbench``): whether each test counts once per case or per request.
     """
-    itemids, unmatched = requested_lab_tests(calls, dictionary)
+    from cdmbench.protocols import get_protocol
+
+    itemids, unmatched = requested_lab_tests(calls, dictionary, get_protocol(protocol).labs_once_per_case)
     correct: dict[str, list[int]] = {category: [] for category in config.lab_categories}
     neutral: list[int] = []
     unnecessary: list[int | str] = []

@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdmbench.cases import Case
 from cdmbench.errors import CaseFormatError, UnknownNameError
@@ -24,10 +24,13 @@ from cdmbench.metrics.imaging import score_imaging
 from cdmbench.metrics.labs import score_labs
 from cdmbench.metrics.pathologies import PathologyConfig, pathology_config
 from cdmbench.metrics.physical_exam import score_physical_exam
-from cdmbench.metrics.tools import score_tools
+from cdmbench.metrics.tools import resolve_calls, score_tools
 from cdmbench.metrics.treatment import has_biliary_diagnosis, score_treatment
 from cdmbench.vocabulary import PATHOLOGIES
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
+
+if TYPE_CHECKING:
+    from cdmbench.protocols import Protocol
 
 __all__ = ["SCORERS", "PathologyScorer", "get_scorer", "score_case", "score_error"]
 
@@ -47,17 +50,22 @@ class PathologyScorer:
         """The pathology this scorer scores."""
         return self.config.name
 
-    def score(self, case: Case, prediction: Any, dictionary: LabDictionary) -> CaseScore:
-        """Score one prediction for ``case`` (whose pathology must be this scorer's)."""
+    def score(
+        self, case: Case, prediction: Any, dictionary: LabDictionary, protocol: Protocol | str | None = None
+    ) -> CaseScore:
+        """Score one prediction for ``case`` (whose pathology must be this scorer's) under ``protocol``."""
+        from cdmbench.protocols import get_protocol
+
+        protocol = get_protocol(protocol)
         given = as_scoring_input(prediction)
-        calls = given.tool_calls
+        calls = resolve_calls(given.tool_calls, protocol)
         biliary = has_biliary_diagnosis(case)
-        diagnosis = score_diagnosis(given.diagnosis, self.config)
+        diagnosis = score_diagnosis(given.diagnosis, self.config, protocol)
         exam = score_physical_exam(calls)
-        labs = score_labs(calls, self.config, dictionary)
-        imaging = score_imaging(calls, self.config, biliary)
+        labs = score_labs(calls, self.config, dictionary, protocol)
+        imaging = score_imaging(calls, self.config, biliary, protocol)
         treatment = score_treatment(case, self.config, given.treatments, biliary)
-        tools = score_tools(calls)
+        tools = score_tools(calls, protocol)
         return CaseScore(
             hadm_id=case.hadm_id,
             pathology=self.pathology,
@@ -110,8 +118,10 @@ def get_scorer(pathology: str | None) -> PathologyScorer:
     return SCORERS[pathology]
 
 
-def score_case(case: Case, prediction: Any, dictionary: LabDictionary | None = None) -> CaseScore:
-    """Score one prediction of ``case`` with CDMv1's rules.
+def score_case(
+    case: Case, prediction: Any, dictionary: LabDictionary | None = None, protocol: Protocol | str | None = None
+) -> CaseScore:
+    """Score one prediction of ``case`` with CDMv1's rules, read as ``protocol`` reads them.
 
     Args:
         case: the case, with its pathology and ground truth.
@@ -119,7 +129,8 @@ def score_case(case: Case, prediction: Any, dictionary: LabDictionary | None = N
             ``diagnosis``, ``treatments`` and ``tool_calls`` are read. A record with ``status`` "error" gives an
             error line (see ``score_error``).
         dictionary: the lab label dictionary shared with the lab tool; by default the reference labels plus this
-            case's own (pass one built from all cases when scoring many).
+            case's own (pass one built from all cases when scoring many, with ``protocol.lab_dictionary``).
+        protocol: ``cdmv1``, ``cdmbench`` (the default) or a ``Protocol`` (``cdmbench.protocols``).
 
     Returns:
         The scores.jsonl line.
@@ -137,9 +148,12 @@ def score_case(case: Case, prediction: Any, dictionary: LabDictionary | None = N
         error = prediction.get("error") if isinstance(prediction, dict) else getattr(prediction, "error", None)
         kind = prediction.get("error_kind") if isinstance(prediction, dict) else getattr(prediction, "error_kind", None)
         return score_error(case, error, kind, dictionary)
+    from cdmbench.protocols import get_protocol
+
+    protocol = get_protocol(protocol)
     if dictionary is None:
-        dictionary = LabDictionary.build(cases=[case])
-    return get_scorer(case.pathology).score(case, prediction, dictionary)
+        dictionary = protocol.lab_dictionary(cases=[case])
+    return get_scorer(case.pathology).score(case, prediction, dictionary, protocol)
 
 
 def score_error(

@@ -3,17 +3,21 @@
 A call is invalid when its name is not one of the three tools, when an imaging call's modality or region
 cannot be normalized (the same ``normalize_imaging_request`` the imaging tool uses), or when a laboratory call
 gives no usable test list (as the lab tool answers it: CDMv1 also counted calls without usable input).
-Rounds are all tool calls, invalid ones included. Tool names are compared exactly, as the environment does.
+Rounds are all tool calls, invalid ones included. Tool names are read by the protocol, as the environment reads
+them (``resolve_calls``): ``cdmbench`` compares them exactly, ``cdmv1`` matches them as CDMv1's parser did (fuzzy
+ratio above 80, its shortcuts), and reads imaging requests with CDMv1's dictionaries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdmbench.metrics.core import ToolCallInput
-from cdmbench.vocabulary.imaging_requests import normalize_imaging_request
+
+if TYPE_CHECKING:
+    from cdmbench.protocols import Protocol
 
 __all__ = [
     "IMAGING",
@@ -23,6 +27,7 @@ __all__ = [
     "ToolsResult",
     "invalid_reason",
     "lab_request_items",
+    "resolve_calls",
     "score_tools",
 ]
 
@@ -58,12 +63,27 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def invalid_reason(call: ToolCallInput) -> str | None:
-    """Why ``call`` is an invalid tool call, or None when it is valid."""
+def resolve_calls(calls: Sequence[ToolCallInput], protocol: Protocol | None = None) -> list[ToolCallInput]:
+    """The calls with their tool names (and the input a name carried) read as the protocol's environment reads them."""
+    from cdmbench.protocols import get_protocol
+
+    protocol = get_protocol(protocol)
+    out = []
+    for call in calls:
+        tool, args = protocol.resolve_call(call.name, call.args)
+        out.append(ToolCallInput(name=tool, args=args) if tool is not None else call)
+    return out
+
+
+def invalid_reason(call: ToolCallInput, protocol: Protocol | None = None) -> str | None:
+    """Why ``call`` (its name already read by ``resolve_calls``) is an invalid tool call, or None when it is valid."""
+    from cdmbench.protocols import get_protocol
+
     if call.name not in TOOL_NAMES:
         return f"{call.name!r} is not a tool (use {', '.join(TOOL_NAMES)})"
     if call.name == IMAGING:
-        request = normalize_imaging_request(_text(call.args.get("region")), _text(call.args.get("modality")))
+        normalize = get_protocol(protocol).normalize_imaging
+        request = normalize(_text(call.args.get("region")), _text(call.args.get("modality")))
         if not request.valid:
             return f"imaging request not understood: {request.reason}"
     if call.name == LABORATORY_TESTS and lab_request_items(call.args.get("tests")) is None:
@@ -81,9 +101,9 @@ class ToolsResult:
     rounds_explanation: str
 
 
-def score_tools(calls: Sequence[ToolCallInput]) -> ToolsResult:
-    """Count the invalid calls and the rounds of a trajectory."""
-    reasons = [(i, r) for i, call in enumerate(calls) if (r := invalid_reason(call)) is not None]
+def score_tools(calls: Sequence[ToolCallInput], protocol: Protocol | None = None) -> ToolsResult:
+    """Count the invalid calls and the rounds of a trajectory (names already read by ``resolve_calls``)."""
+    reasons = [(i, r) for i, call in enumerate(calls) if (r := invalid_reason(call, protocol)) is not None]
     if reasons:
         listed = "; ".join(f"call {i + 1}: {r}" for i, r in reasons)
         explanation = f"{len(reasons)} invalid tool call(s): {listed}."
