@@ -98,6 +98,11 @@ COMMANDS: dict[str, Command] = {
         Command("merge", "combine shard runs of one evaluation into one run directory", "cdmbench.runs.merge:run"),
         Command("plot", "draw plots comparing several runs side by side", "cdmbench.report.command:run"),
         Command(
+            "leaderboard",
+            "one sortable page and a CSV over many runs (runs=outputs/*), grouped by data set",
+            "cdmbench.report.leaderboard:run",
+        ),
+        Command(
             "serve",
             "start a vLLM server from a preset in configs/vllm/ (needs the vllm extra)",
             "cdmbench.lm.serve:run",
