@@ -6,7 +6,18 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["BUNDLE_FORMAT_VERSION", "BundleManifest", "DataInfo", "LMInfo", "OptimizerInfo", "PredictorInfo", "Score"]
+__all__ = [
+    "BUNDLE_FORMAT_VERSION",
+    "BundleManifest",
+    "CostEstimate",
+    "DataInfo",
+    "LMInfo",
+    "LMUsage",
+    "Lift",
+    "OptimizerInfo",
+    "PredictorInfo",
+    "Score",
+]
 
 BUNDLE_FORMAT_VERSION = 1
 """Version of the bundle layout; a loader refuses a newer one."""
@@ -68,6 +79,47 @@ class Score(_Model):
     """Cases scored."""
 
 
+class Lift(_Model):
+    """The paired change after - before on the same cases, with its 95% bootstrap interval."""
+
+    mean: float
+    """Mean per-case difference (after - before)."""
+    ci_low: float | None
+    """Lower end of the 95% percentile bootstrap interval of the mean difference."""
+    ci_high: float | None
+    """Upper end of that interval."""
+    n: int
+    """Cases (pairs)."""
+
+
+class CostEstimate(_Model):
+    """What the optimization was expected to cost before it started (``cdmbench.optimize.budget``)."""
+
+    program_runs: int
+    """Program runs: the optimizer's (from DSPy's own budget rules) plus the before/after scoring."""
+    optimizer_runs: int
+    """Of those, the optimizer's own."""
+    calls_per_run: float
+    """Task-LM calls of one program run, measured on one training case."""
+    lm_calls: int
+    """Estimated LM calls in all (task-LM calls of the runs plus the proposer's or reflection LM's)."""
+    max_lm_calls: int
+    """The limit it was checked against (``max_lm_calls``)."""
+
+
+class LMUsage(_Model):
+    """What one LM did during the optimize command (all phases: estimate, scoring, compile)."""
+
+    calls: int = 0
+    """LM calls DSPy made (cache hits included)."""
+    requests: int = 0
+    """Of those, the ones answered by the server (not from the cache)."""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0
+    """Summed wall time of the calls (parallel calls overlap)."""
+
+
 class LMInfo(_Model):
     """An LM the optimization used: names and host only, never keys or full URLs."""
 
@@ -121,4 +173,22 @@ class BundleManifest(_Model):
     dev_score_after: Score
     """Dev score of the compiled program."""
     lms: dict[str, LMInfo]
-    """LMs used: ``task`` and, where the optimizer used one, ``prompt`` or ``reflection``."""
+    """LMs used: ``task`` and, where the optimizer used one, ``prompt``, ``reflection`` or ``teacher``."""
+    dev_score_selection_biased: bool | None = None
+    """True when the optimizer selected on dev: then the dev scores above flatter it; trust ``val_lift``."""
+    val: DataInfo | None = None
+    """The held-out cases (disjoint from train and dev; the optimizer never saw them)."""
+    val_score_before: Score | None = None
+    """Val score of the unoptimized program."""
+    val_score_after: Score | None = None
+    """Val score of the compiled program."""
+    val_lift: Lift | None = None
+    """Paired val lift (after - before) with its 95% interval: the honest estimate of what optimizing gained."""
+    estimate: CostEstimate | None = None
+    """The cost estimated before the optimizer started."""
+    usage: dict[str, LMUsage] | None = None
+    """LM calls, tokens and time per LM role (task, prompt, reflection, teacher) over the whole command."""
+    wall_seconds: float | None = None
+    """Wall time of the whole optimize command."""
+    demo_pathologies: dict[str, list[str | None]] | None = None
+    """Per predictor, the pathology of each demo's training case (None where it cannot be told)."""

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import dspy
+from dspy.teleprompt.simba_utils import append_a_demo, append_a_rule
 from loguru import logger
 
 from cdmbench.errors import ConfigError, UnknownNameError
@@ -48,6 +50,14 @@ class OptimizerResources:
     """GEPA's reflection LM; None: the task LM."""
     task_lm: dspy.LM | None = None
     """The task LM (the fallback for the two above)."""
+    metric_threshold: float | None = None
+    """DSPy's ``metric_threshold`` for the optimizers that take one (the metric's ``threshold.min_score``)."""
+    passes: Callable[[Any, Any], bool] | None = None
+    """``passes(example, prediction)``: whether a trace may become a demo (SIMBA's demos are gated by it)."""
+    teacher_lm: dspy.LM | None = None
+    """The LM that runs the program while demos are bootstrapped; None: the task LM."""
+    log_dir: str | None = None
+    """The run directory's folder for optimizer state (GEPA's ``log_dir`` is relative to it)."""
 
 
 @dataclass
@@ -126,6 +136,8 @@ def compile_program(
 @register_optimizer("labeled_fewshot", {"k": 3, "max_field_chars": 4000})
 def _labeled(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
     s["k"] = int(s["k"])
+    if r.teacher_lm is not None:
+        raise ConfigError("optimizer=labeled_fewshot makes no LM calls and takes no teacher; drop teacher_lm=.")
     teleprompter = GroundTruthFewShot(k=s["k"], max_field_chars=s["max_field_chars"], seed=r.seed)
     return PreparedOptimizer("labeled_fewshot", teleprompter, s)
 
@@ -133,15 +145,41 @@ def _labeled(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int)
 _BOOTSTRAP = {"max_bootstrapped_demos": 4, "max_labeled_demos": 0, "max_rounds": 1, "max_errors": None}
 
 
+def _teacher(r: OptimizerResources) -> dict[str, Any]:
+    """DSPy's ``teacher_settings``: the teacher LM runs the program while demos are bootstrapped."""
+    return {"lm": r.teacher_lm} if r.teacher_lm is not None else {}
+
+
+def _default_lm_warning(optimizer: str, role: str, given: Any) -> None:
+    if given is None:
+        logger.warning(
+            "{}: {}_lm is the task LM; a small model proposing for itself finds little. Name a stronger one, "
+            "e.g. {}_lm=vllm {}_lm.preset=llama3_3_70b (configs/{}_lm/).",
+            optimizer,
+            role,
+            role,
+            role,
+            role,
+        )
+
+
 @register_optimizer("bootstrap_fewshot", _BOOTSTRAP)
 def _bootstrap(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
-    teleprompter = dspy.BootstrapFewShot(metric=r.metric, **s)
+    teleprompter = dspy.BootstrapFewShot(
+        metric=r.metric, metric_threshold=r.metric_threshold, teacher_settings=_teacher(r), **s
+    )
     return PreparedOptimizer("bootstrap_fewshot", teleprompter, s)
 
 
 @register_optimizer("bootstrap_random_search", {**_BOOTSTRAP, "num_candidate_programs": 8, "stop_at_score": None})
 def _random_search(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
-    teleprompter = dspy.BootstrapFewShotWithRandomSearch(metric=r.metric, num_threads=r.num_threads, **s)
+    teleprompter = dspy.BootstrapFewShotWithRandomSearch(
+        metric=r.metric,
+        metric_threshold=r.metric_threshold,
+        teacher_settings=_teacher(r),
+        num_threads=r.num_threads,
+        **s,
+    )
     return PreparedOptimizer("bootstrap_random_search", teleprompter, s, takes_valset=True)
 
 
@@ -191,10 +229,13 @@ def _mipro(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -
         raise ConfigError("optimizer=mipro_v2: set either auto, or num_candidates and num_trials (with auto=null).")
     s["minibatch_size"] = max(1, min(int(s["minibatch_size"]), n_dev))
     init = {k: s[k] for k in _MIPRO_INIT}
+    _default_lm_warning("mipro_v2", "prompt", r.prompt_lm)
     teleprompter = dspy.MIPROv2(
         metric=r.metric,
         prompt_model=r.prompt_lm or r.task_lm,
         task_model=r.task_lm,
+        teacher_settings=_teacher(r),
+        metric_threshold=r.metric_threshold,
         num_threads=r.num_threads,
         seed=r.seed,
         **init,
@@ -218,6 +259,9 @@ def _mipro(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -
         "max_merge_invocations": 5,
         "failure_score": 0.0,
         "perfect_score": 1.0,
+        "add_format_failure_as_feedback": True,
+        "track_stats": True,
+        "log_dir": "gepa",
     },
 )
 def _gepa(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
@@ -231,8 +275,13 @@ def _gepa(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) ->
     reflection_lm = r.reflection_lm or r.task_lm
     if reflection_lm is None:
         raise ConfigError("optimizer=gepa needs a reflection LM; configure reflection_lm= (default: the task LM).")
+    if r.teacher_lm is not None:
+        raise ConfigError("optimizer=gepa takes no teacher (DSPy's GEPA has none); drop teacher_lm=.")
+    _default_lm_warning("gepa", "reflection", r.reflection_lm)
+    options = dict(s)  # log_dir is relative to the run directory; without one GEPA keeps no state
+    options["log_dir"] = str(Path(r.log_dir) / str(s["log_dir"])) if s["log_dir"] and r.log_dir else None
     teleprompter = dspy.GEPA(
-        metric=r.feedback_metric, reflection_lm=reflection_lm, num_threads=r.num_threads, seed=r.seed, **s
+        metric=r.feedback_metric, reflection_lm=reflection_lm, num_threads=r.num_threads, seed=r.seed, **options
     )
     return PreparedOptimizer("gepa", teleprompter, s, takes_valset=True, lms_used=("reflection",))
 
@@ -254,5 +303,25 @@ def _simba(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -
     s["bsize"] = max(1, min(wanted, n_train))
     if s["bsize"] != wanted:
         logger.info("simba: batch size {} fitted to the {} training cases", s["bsize"], n_train)
-    teleprompter = dspy.SIMBA(metric=r.metric, prompt_model=r.prompt_lm, num_threads=r.num_threads, **s)
+    _default_lm_warning("simba", "prompt", r.prompt_lm)
+    teleprompter = dspy.SIMBA(
+        metric=r.metric, prompt_model=r.prompt_lm, teacher_settings=_teacher(r), num_threads=r.num_threads, **s
+    )
+    if r.passes is not None and s["max_demos"] > 0:  # a demo only from a trajectory that passes the threshold
+        teleprompter.strategies = [_gated_demo(s["demo_input_field_maxlen"], r.passes), append_a_rule]
     return PreparedOptimizer("simba", teleprompter, s, {"seed": r.seed}, lms_used=("prompt",))
+
+
+def _gated_demo(maxlen: int, passes: Callable[[Any, Any], bool]) -> Callable[..., bool]:
+    """SIMBA's ``append_a_demo`` strategy, taken only when the best trajectory of the bucket passes ``passes``."""
+    append = append_a_demo(maxlen)
+
+    def gated(bucket: list[dict[str, Any]], system: dspy.Module, **kwargs: Any) -> bool:
+        good = bucket[0]
+        if good.get("prediction") is None or not passes(good["example"], good["prediction"]):
+            logger.debug("simba: no demo from a trajectory below the threshold")
+            return False
+        return append(bucket, system, **kwargs)
+
+    gated.__name__ = "append_a_demo"
+    return gated

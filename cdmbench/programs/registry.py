@@ -81,6 +81,7 @@ def build_program(config: Mapping[str, Any], cases: Sequence[Case] = ()) -> dspy
     options = dict(OmegaConf.to_container(config, resolve=True) if isinstance(config, DictConfig) else config)
     name = options.pop("name", None)
     compiled = options.pop("compiled", None)
+    options.pop("metric", None)  # the metric `cdmbench optimize` uses (cdmbench.optimize.metrics), not an option
     if not name:
         raise ConfigError("the program config has no 'name'; choose one with program=<name> (configs/program/).")
     cls = PROGRAMS.get(str(name))

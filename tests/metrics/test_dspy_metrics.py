@@ -109,6 +109,6 @@ def test_weighted_score_of_an_error_line_is_zero() -> None:
 
 
 def test_default_config_matches_the_defaults() -> None:
-    cfg = OmegaConf.load(config_dir() / "metric" / "default.yaml")
+    cfg = OmegaConf.load(config_dir() / "metric" / "cdm_score.yaml")
     assert MetricWeights.model_validate(OmegaConf.to_container(cfg.weights)) == MetricWeights()
-    assert cfg.threshold is None
+    assert cfg.threshold.require_diagnosis == "exact" and cfg.threshold.min_score is None

@@ -8,17 +8,10 @@ from typing import Any
 import dspy
 
 from cdmbench.cases import Case, cases_hash
-from cdmbench.metrics import make_feedback_metric, make_metric
-from cdmbench.optimize import (
-    OptimizerResources,
-    compile_program,
-    prepare_optimizer,
-    save_bundle,
-    to_examples,
-    with_feedback_gold,
-    with_gold,
-)
+from cdmbench.optimize import OptimizerResources, compile_program, prepare_optimizer, save_bundle, to_examples
+from cdmbench.optimize.examples import gold_case
 from cdmbench.optimize.manifest import DataInfo, LMInfo, OptimizerInfo, Score
+from cdmbench.optimize.metrics import build_metric
 from cdmbench.optimize.program_state import clean_demos
 from cdmbench.programs import build_program
 
@@ -38,15 +31,35 @@ TINY: dict[str, dict[str, Any]] = {
 }
 """The smallest settings with which each optimizer does its work."""
 
-PROGRAM_OPTIONS = {"full_info": {}, "cdm_agent": {"max_iters": 4}, "diagnosis_only": {}}
+PROGRAM_OPTIONS = {"full_info": {}, "cdm_agent": {"max_iters": 4}, "diagnosis_only": {}, "lab_interpretation": {}}
+PROGRAM_METRICS = {
+    "full_info": "cdm_score",
+    "cdm_agent": "cdm_score",
+    "diagnosis_only": "gracious_diagnosis",
+    "lab_interpretation": "lab_accuracy",
+}
 
 
-def compile_tiny(optimizer: str, program_name: str, train: list[Case], dev: list[Case], lm: dspy.LM) -> dspy.Module:
+def resources_for(program_name: str, lm: dspy.LM, **overrides: Any) -> OptimizerResources:
+    """The optimizer resources with the program's registered metric (its default threshold)."""
+    metric = build_metric({"name": PROGRAM_METRICS[program_name]})
+    fields: dict[str, Any] = {
+        "metric": metric.metric,
+        "feedback_metric": metric.feedback_metric,
+        "task_lm": lm,
+        "metric_threshold": metric.metric_threshold,
+        "passes": lambda example, pred: metric.passes(gold_case(example), pred),
+    }
+    fields.update(overrides)
+    return OptimizerResources(**fields)
+
+
+def compile_tiny(
+    optimizer: str, program_name: str, train: list[Case], dev: list[Case], lm: dspy.LM, **overrides: Any
+) -> dspy.Module:
     """Compile ``program_name`` with ``optimizer``'s tiny settings under ``lm`` (already DSPy's LM)."""
     program = build_program({"name": program_name, **PROGRAM_OPTIONS[program_name]}, cases=train + dev)
-    resources = OptimizerResources(
-        metric=with_gold(make_metric()), feedback_metric=with_feedback_gold(make_feedback_metric()), task_lm=lm
-    )
+    resources = resources_for(program_name, lm, **overrides)
     trainset, devset = to_examples(train), to_examples(dev)
     prepared = prepare_optimizer(optimizer, TINY[optimizer], resources, len(trainset), len(devset))
     compiled = compile_program(prepared, program, trainset, devset)

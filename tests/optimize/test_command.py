@@ -79,16 +79,16 @@ def test_optimize_writes_a_bundle_without_secrets(tmp_path, splits_dir, dummy_se
         "manifest.json",
         "config.yaml",
         "optimizer.log",
-        "dev_scores.json",
+        "optimize_scores.json",
     }
     manifest = read_bundle(run_dir).manifest
     assert manifest.program == "cdm_agent" and manifest.program_options == {"max_iters": 4, "free_tool_names": False}
     assert manifest.optimizer.name == "bootstrap_fewshot" and manifest.optimizer.settings["max_bootstrapped_demos"] == 1
-    assert manifest.train.n == 4 and manifest.dev.n == 4 and manifest.train.source == "synthetic"
-    assert 0.0 <= manifest.dev_score_before.mean <= 1.0 and manifest.dev_score_after.n == 4
+    assert manifest.train.n == 4 and manifest.dev.n + manifest.val.n == 4 and manifest.train.source == "synthetic"
+    assert 0.0 <= manifest.dev_score_before.mean <= 1.0 and manifest.dev_score_after.n == manifest.dev.n
     assert manifest.lms["task"].api_host == "api.example.org:8443" and manifest.lms["task"].model == "openai/test-model"
     assert sum(p.n_demos for p in manifest.predictors.values()) == 5
-    assert len(json.loads((run_dir / "dev_scores.json").read_text())) == 4
+    assert len(json.loads((run_dir / "optimize_scores.json").read_text())) == 4
     for path in run_dir.iterdir():
         assert FAKE_KEY not in path.read_text(), path.name
 

@@ -52,7 +52,8 @@ def test_compile_save_reload_gives_the_same_program(optimizer, program_name, syn
     if optimizer == "labeled_fewshot":  # ground-truth demos reach exactly the diagnose and treat predictors
         assert {n for n, k in demo_counts(compiled).items() if k} == {"diagnose.predict", "treat.predict"}
         demo = compiled.diagnose.predict.demos[0]
-        assert set(demo.keys()) == {"summary", "diagnosis"} and "Patient history:" in demo.summary
+        assert set(demo.keys()) == {"summary", "diagnosis"}  # a summary-shaped input, as the synthesizer writes
+        assert "Patient history:" not in demo.summary and len(demo.summary) < 4000
     if optimizer == "bootstrap_fewshot":
         assert all(k == 1 for k in demo_counts(compiled).values())
     if optimizer == "gepa":  # the schema LM scores better under its own proposal: GEPA adopts it
