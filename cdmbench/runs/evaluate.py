@@ -3,7 +3,9 @@
 Each finished case is appended to ``predictions.jsonl`` and scored at once into ``scores.jsonl``; at the
 end ``summary.json``, ``summary.csv`` and ``plots/`` are written and the summary table is printed.
 ``shard=i/n`` evaluates one shard of the cases (``cdmbench merge`` joins the shard runs);
-``retry_errors=true`` reruns only the cases recorded with ``status: "error"``.
+``retry_errors=true`` reruns only the cases recorded with ``status: "error"``. Every case counts in the
+summary (a failed one as 0); when more than ``max_error_rate`` of them failed the command exits non-zero, after
+writing everything.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tqdm import tqdm
 from cdmbench.cases import Case, CasesFile, cases_hash, load_cases_file
 from cdmbench.config import int_setting, redact, to_yaml
 from cdmbench.errors import CdmbenchError
+from cdmbench.runs.error_rate import error_rate_exit_code, error_rate_setting
 from cdmbench.runs.executor import run_cases
 from cdmbench.runs.run_dir import RunDirectory, lm_identity
 from cdmbench.runs.shard import parse_shard, shard_cases
@@ -96,7 +99,7 @@ class _Scorer:
         if record.get("status") == "ok":
             line = score_case(case, record, self.dictionary)
         else:
-            line = score_error(case, record.get("error"))
+            line = score_error(case, record.get("error"), record.get("error_kind"), self.dictionary)
         self.run_dir.scores.append(line.to_record())
         self.scored.add(hadm_id)
 
@@ -116,6 +119,8 @@ def run(cfg: DictConfig) -> int:
     resolve_endpoint(lm_settings)  # an unknown preset or incomplete LM settings fail before anything is written
     num_threads = int_setting(cfg, "num_threads", minimum=1)
     abort_after_errors = int_setting(cfg, "abort_after_errors", minimum=1)
+    transcript = bool(cfg.get("transcript", True))
+    max_error_rate = error_rate_setting(cfg)
     shard = parse_shard(cfg.get("shard"))
     cases_file, data_name = _load_cases(cfg)
     selected = _selected(cfg, cases_file.cases)
@@ -173,7 +178,7 @@ def run(cfg: DictConfig) -> int:
             manifest["lm"] = session.description
             run_dir.write_manifest(manifest)
             bar = tqdm(total=len(todo), desc=f"evaluate {program_name}", unit="case")
-            for record in run_cases(program, todo, program_input, num_threads=num_threads):
+            for record in run_cases(program, todo, program_input, num_threads=num_threads, transcript=transcript):
                 run_dir.predictions.append(record)
                 scorer(record)
                 counts[record["status"]] += 1
@@ -196,4 +201,4 @@ def run(cfg: DictConfig) -> int:
 
         report = write_html_report(run_dir.root, Path(str(cfg.data)) if cfg.data else None)
         logger.info("report: {}", report)
-    return 0
+    return error_rate_exit_code(summary, max_error_rate)

@@ -1,0 +1,106 @@
+"""Failed cases count: in every summary metric as 0 and in n, by kind, and in the exit code (``max_error_rate``).
+
+``evaluate`` runs in-process against a loopback server that decodes like a constrained decoder
+(tests/lm/constrained_lm.py); chosen cases fail by their own history: one with an answer that cannot be read
+(``format_error``), one with HTTP 500 (``lm_error``, retried by ``retry_errors=true``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from loguru import logger
+
+from cdmbench.cases import load_cases_file
+from cdmbench.config import compose
+from cdmbench.runs import evaluate
+from tests.lm.constrained_lm import ConstrainedLM, Reply, Request, default_reply
+from tests.runs.conftest import read_jsonl
+
+N_CASES = 4
+FAIL_MARK = "summary-that-breaks-the-diagnosis"
+
+
+class _Policy:
+    def __init__(self, format_history: str, lm_history: str) -> None:
+        self.format_history, self.lm_history = format_history, lm_history
+        self.lm_down = True
+
+    def __call__(self, request: Request) -> Reply:
+        if request.kind == "synthesize" and self.lm_history in request.prompt and self.lm_down:
+            return Reply(status=500)
+        if request.kind == "synthesize" and self.format_history in request.prompt:
+            return Reply({"summary": FAIL_MARK})
+        if request.kind == "diagnose" and FAIL_MARK in request.prompt:
+            return Reply(text="Most likely an inflamed")  # not JSON: the diagnosis cannot be read
+        return default_reply(request)
+
+
+def _overrides(cases_file, server, tmp_path, *extra):
+    return [
+        f"data={cases_file}",
+        f"limit={N_CASES}",
+        "program=full_info",
+        "lm=vllm",
+        "lm.model=served-model",
+        f"lm.api_base={server.api_base}",
+        "lm.num_retries=0",
+        "lm.cache=false",
+        f"output_dir={tmp_path}",
+        "run=failures",
+        "plots=false",
+        "abort_after_errors=100",
+        *extra,
+    ]
+
+
+def test_failed_cases_count_as_misses_by_kind_and_retry_errors_reruns_the_lm_error(tmp_path, cases_file, capfd):
+    cases = load_cases_file(cases_file).cases[:N_CASES]
+    format_case, lm_case = cases[1], cases[2]
+    policy = _Policy(format_case.patient_history[:80], lm_case.patient_history[:80])
+    logged: list[str] = []
+    sink = logger.add(logged.append, level="DEBUG", format="{message}")
+    with ConstrainedLM(policy) as server:
+        try:
+            code = evaluate.run(compose("evaluate", _overrides(cases_file, server, tmp_path)))
+        finally:
+            logger.remove(sink)
+        assert code == 0  # 2 of 4 failed: not above max_error_rate=0.5
+        run_dir = tmp_path / "failures"
+        predictions = {p["hadm_id"]: p for p in read_jsonl(run_dir / "predictions.jsonl")}
+        assert predictions[format_case.hadm_id]["error_kind"] == "format_error"
+        assert predictions[lm_case.hadm_id]["error_kind"] == "lm_error"
+        scores = {s["hadm_id"]: s for s in read_jsonl(run_dir / "scores.jsonl")}
+        assert scores[format_case.hadm_id]["scores"]["diagnosis"] == 0
+        summary = json.loads((run_dir / "summary.json").read_text())
+        rows = {(r["pathology"], r["metric"]): r for r in summary["rows"]}
+        assert rows[("overall", "diagnosis")]["n"] == N_CASES  # failed cases count in n
+        assert rows[("overall", "imaging")]["n"] == N_CASES
+        assert rows[("overall", "error_rate")]["mean"] == 0.5
+        assert summary["error_kinds"] == {"lm_error": 1, "format_error": 1}
+        assert rows[("overall", "diagnosis_parsing")]["mean"] == 0.25
+        stderr = capfd.readouterr().err + "".join(logged)
+        for case in cases:  # no patient text reaches a log, only the hadm_id and kind of a failing case
+            history = case.patient_history
+            assert all(history[i : i + 40] not in stderr for i in range(0, max(1, len(history) - 40), 40))
+        assert f"case {format_case.hadm_id} failed: format_error" in stderr
+        assert f"case {lm_case.hadm_id} failed: lm_error" in stderr
+
+        policy.lm_down = False
+        code = evaluate.run(compose("evaluate", _overrides(cases_file, server, tmp_path, "retry_errors=true")))
+        predictions = {p["hadm_id"]: p for p in read_jsonl(run_dir / "predictions.jsonl")}
+        assert len(predictions) == N_CASES
+        assert predictions[lm_case.hadm_id]["status"] == "ok"
+        assert predictions[format_case.hadm_id]["error_kind"] == "format_error"  # the model's answer is the same
+
+
+def test_the_exit_code_follows_max_error_rate_after_everything_is_written(tmp_path, cases_file):
+    cases = load_cases_file(cases_file).cases[:N_CASES]
+    policy = _Policy(cases[0].patient_history[:80], cases[1].patient_history[:80])
+    with ConstrainedLM(policy) as server:
+        code = evaluate.run(compose("evaluate", _overrides(cases_file, server, tmp_path, "max_error_rate=0.25")))
+    assert code == 3
+    run_dir = tmp_path / "failures"
+    for name in ("predictions.jsonl", "scores.jsonl", "summary.json", "summary.csv", "report.html"):
+        assert (run_dir / name).is_file(), name
+    assert len(read_jsonl(run_dir / "scores.jsonl")) == N_CASES
