@@ -26,6 +26,7 @@ from cdmbench.errors import CaseFormatError, ConfigError, DataSourceError
 from cdmbench.io import atomic_open
 from cdmbench.metrics.core import CaseScore
 from cdmbench.metrics.scorer import score_case
+from cdmbench.protocols import Protocol, get_protocol, protocol_from_config
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
 
 __all__ = ["ScoreSummary", "run", "score_file"]
@@ -90,12 +91,14 @@ def _hadm_id(path: Path, lineno: int, record: dict[str, Any]) -> int:
     return int(value)
 
 
-def _score_line(path: Path, lineno: int, record: dict[str, Any], case: Case, dictionary: LabDictionary) -> CaseScore:
+def _score_line(
+    path: Path, lineno: int, record: dict[str, Any], case: Case, dictionary: LabDictionary, protocol: Protocol
+) -> CaseScore:
     status = record.get("status", "ok")
     if status not in ("ok", "error"):
         raise CaseFormatError(f"{path}: line {lineno}: 'status' must be 'ok' or 'error', got {status!r}.")
     try:
-        return score_case(case, record, dictionary)
+        return score_case(case, record, dictionary, protocol)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "(line)"
@@ -105,18 +108,23 @@ def _score_line(path: Path, lineno: int, record: dict[str, Any], case: Case, dic
         ) from None
 
 
-def score_file(cases_path: Path, predictions_path: Path, output_path: Path) -> ScoreSummary:
+def score_file(
+    cases_path: Path, predictions_path: Path, output_path: Path, protocol: Protocol | str | None = None
+) -> ScoreSummary:
     """Score every line of ``predictions_path`` against the cases of ``cases_path`` into ``output_path``.
 
     Returns:
         The counts of scored and failed predictions per pathology.
+    ``protocol`` (``cdmv1`` or ``cdmbench``, the default) says how the answers are read (``cdmbench.protocols``).
+
 
     Raises:
         CaseFormatError: a malformed predictions line, or a case without pathology (names file and line).
         DataSourceError: a file is missing, or a prediction's hadm_id is not in the cases file.
     """
     cases = {case.hadm_id: case for case in load_cases(cases_path)}
-    dictionary = LabDictionary.build(cases=cases.values())
+    protocol = get_protocol(protocol)
+    dictionary = protocol.lab_dictionary(cases.values())
     summary = ScoreSummary()
     with (
         atomic_open(output_path) as out,
@@ -130,7 +138,7 @@ def score_file(cases_path: Path, predictions_path: Path, output_path: Path) -> S
                     f"{predictions_path}: line {lineno}: hadm_id {hadm_id} is not in the cases file {cases_path}; "
                     "score with the cases file the predictions were made on."
                 )
-            score = _score_line(predictions_path, lineno, record, case, dictionary)
+            score = _score_line(predictions_path, lineno, record, case, dictionary, protocol)
             out.write(score.to_line() + "\n")
             summary.add(score)
     return summary
@@ -144,7 +152,9 @@ def run(cfg: DictConfig) -> int:
             "score needs cases=FILE (the cases file), predictions=FILE (predictions.jsonl) and output=FILE "
             "(the scores.jsonl to write)."
         )
-    summary = score_file(Path(str(cases)), Path(str(predictions)), Path(str(output)))
+    protocol = protocol_from_config(cfg)
+    logger.info("scoring with protocol {}", protocol.name)
+    summary = score_file(Path(str(cases)), Path(str(predictions)), Path(str(output)), protocol=protocol)
     for pathology in sorted(set(summary.scored) | set(summary.errors)):
         n = summary.scored[pathology]
         logger.info(

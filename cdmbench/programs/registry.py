@@ -62,7 +62,7 @@ def get_program(name: str, **options: Any) -> dspy.Module:
     return cls(**options)
 
 
-def build_program(config: Mapping[str, Any], cases: Sequence[Case] = ()) -> dspy.Module:
+def build_program(config: Mapping[str, Any], cases: Sequence[Case] = (), protocol: Any = None) -> dspy.Module:
     """Construct a program from its config group (``name`` plus options), e.g. ``cfg.program``.
 
     Programs that parse lab requests get a lab dictionary built from ``cases`` (plus the reference labels),
@@ -72,6 +72,7 @@ def build_program(config: Mapping[str, Any], cases: Sequence[Case] = ()) -> dspy
         config: a mapping (or DictConfig) with ``name``, the program's options and optionally ``compiled``:
             a compiled-program bundle (directory or ``.tar.gz``, see ``cdmbench.optimize``) loaded into it.
         cases: the loaded cases (their labels extend the lab dictionary).
+        protocol: the protocol (``cdmbench.protocols``; default ``cdmbench``), given to programs that take one.
 
     Raises:
         BundleError: ``compiled`` is not a bundle of this program (see ``cdmbench.optimize.apply_bundle``).
@@ -85,10 +86,13 @@ def build_program(config: Mapping[str, Any], cases: Sequence[Case] = ()) -> dspy
     if not name:
         raise ConfigError("the program config has no 'name'; choose one with program=<name> (configs/program/).")
     cls = PROGRAMS.get(str(name))
-    if cls is not None and "dictionary" in inspect.signature(cls.__init__).parameters and "dictionary" not in options:
-        from cdmbench.programs.tools import lab_dictionary
+    accepted = inspect.signature(cls.__init__).parameters if cls is not None else {}
+    if "protocol" in accepted and "protocol" not in options:
+        options["protocol"] = protocol
+    if "dictionary" in accepted and "dictionary" not in options:
+        from cdmbench.protocols import get_protocol
 
-        options["dictionary"] = lab_dictionary(cases)
+        options["dictionary"] = get_protocol(protocol).lab_dictionary(cases)
     program = get_program(str(name), **options)
     if compiled:
         from cdmbench.optimize.bundle import apply_bundle

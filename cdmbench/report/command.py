@@ -61,7 +61,7 @@ def run(cfg: DictConfig) -> int:
     out = cfg.get("out")
     if not out:
         raise ConfigError("no output directory; pass out=DIR (e.g. out=outputs/compare).")
-    drawn = plot_runs(run_dirs, Path(str(out)))
+    drawn = plot_runs(run_dirs, Path(str(out)), allow_mixed_protocols=bool(cfg.get("allow_mixed_protocols", False)))
     for path in drawn:
         logger.info("wrote {}", path)
     logger.info("compared {} runs: {} plots and comparison.csv in {}", len(run_dirs), len(drawn), out)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from cdmbench.errors import ConfigError
 from cdmbench.io import atomic_write_text, ensure_dir
+from cdmbench.protocols.mixing import check_same_protocol
 from cdmbench.report._draw import grouped_bars, new_figure, save_png
 from cdmbench.report.records import OVERALL, Summary
 from cdmbench.report.run_dir import read_run
@@ -70,22 +71,24 @@ def write_comparison(summaries: Sequence[Summary], labels: Sequence[str], out_di
     return path
 
 
-def plot_runs(run_dirs: Sequence[Path], out_dir: Path) -> list[Path]:
+def plot_runs(run_dirs: Sequence[Path], out_dir: Path, allow_mixed_protocols: bool = False) -> list[Path]:
     """Summarize each run directory's scores and draw the comparison plots into ``out_dir``.
 
     Args:
         run_dirs: run directories, each with a ``scores.jsonl``; the plot legend names them by directory.
         out_dir: where the ``compare_*.png`` files go (created if needed).
+        allow_mixed_protocols: plot runs of different protocols side by side (refused by default).
 
     Returns:
         The paths of the PNGs written (``comparison.csv``, all runs' summary rows, is written beside them).
 
     Raises:
-        ConfigError: no run directory was given.
+        ConfigError: no run directory was given, or the runs mix protocols (without ``allow_mixed_protocols``).
         DataSourceError: a run directory or its ``scores.jsonl`` is missing (the message names it).
     """
     if not run_dirs:
         raise ConfigError("no runs to plot; pass them as runs=[outputs/run_a,outputs/run_b].")
+    check_same_protocol(run_dirs, allow_mixed_protocols, what="runs to plot")
     summaries = [read_run(Path(d)) for d in run_dirs]
     labels = run_labels(run_dirs)
     write_comparison(summaries, labels, out_dir)

@@ -8,6 +8,7 @@ from loguru import logger
 from omegaconf import DictConfig, ListConfig
 
 from cdmbench.errors import ConfigError
+from cdmbench.protocols.mixing import check_same_protocol
 from cdmbench.report.compare import run_labels
 from cdmbench.report.paired import compare_runs
 from cdmbench.report.paired_output import format_comparison, write_comparison
@@ -33,6 +34,7 @@ def run(cfg: DictConfig) -> int:
     out = cfg.get("out")
     if not out:
         raise ConfigError("no output directory; pass out=DIR (e.g. out=outputs/compare).")
+    check_same_protocol([run_a, run_b], bool(cfg.get("allow_mixed_protocols", False)), what="runs to compare")
     comparison = compare_runs(run_a, run_b, n_resamples=int(cfg.n_resamples), seed=int(cfg.seed))
     label_a, label_b = run_labels([run_a, run_b])
     written = write_comparison(comparison, Path(str(out)), label_a, label_b)

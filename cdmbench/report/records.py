@@ -127,6 +127,8 @@ class Summary(BaseModel):
     """Method name -> how its mean and interval are computed."""
     metric_notes: dict[str, str] = Field(default_factory=dict)
     """Metric name (or prefix ending in ':') -> a sentence on what it measures."""
+    protocol: str | None = None
+    """The protocol the run was made under (``cdmv1`` or ``cdmbench``; None when summarized without a run)."""
 
     def get(self, pathology: str, metric: str) -> MetricRow | None:
         """Return the row of ``pathology`` and ``metric``, or None."""

@@ -3,9 +3,7 @@
 Each finished case is appended to ``predictions.jsonl`` and scored at once into ``scores.jsonl``; at the
 end ``summary.json``, ``summary.csv`` and ``plots/`` are written and the summary table is printed.
 ``shard=i/n`` evaluates one shard of the cases (``cdmbench merge`` joins the shard runs);
-``retry_errors=true`` reruns only the cases recorded with ``status: "error"``. Every case counts in the
-summary (a failed one as 0); when more than ``max_error_rate`` of them failed the command exits non-zero, after
-writing everything.
+``retry_errors=true`` reruns only the cases recorded with ``status: "error"``.
 """
 
 from __future__ import annotations
@@ -25,8 +23,8 @@ from tqdm import tqdm
 
 from cdmbench.cases import Case, CasesFile, cases_hash, load_cases_file
 from cdmbench.config import int_setting, redact, to_yaml
-from cdmbench.errors import CdmbenchError
-from cdmbench.runs.error_rate import error_rate_exit_code, error_rate_setting
+from cdmbench.errors import CdmbenchError, ConfigError
+from cdmbench.protocols import Protocol, protocol_from_config, run_protocol
 from cdmbench.runs.executor import run_cases
 from cdmbench.runs.run_dir import RunDirectory, lm_identity
 from cdmbench.runs.shard import parse_shard, shard_cases
@@ -81,12 +79,11 @@ def _lm_label(lm_cfg: DictConfig) -> str:
 class _Scorer:
     """Scores finished predictions into the run's scores.jsonl (CDMv1 rules, one shared lab dictionary)."""
 
-    def __init__(self, cases: list[Case], run_dir: RunDirectory) -> None:
-        from cdmbench.vocabulary import LabDictionary
-
+    def __init__(self, cases: list[Case], run_dir: RunDirectory, protocol: Protocol) -> None:
         self.by_id = {c.hadm_id: c for c in cases}
         self.run_dir = run_dir
-        self.dictionary = LabDictionary.build(cases=cases)
+        self.protocol = protocol
+        self.dictionary = protocol.lab_dictionary(cases)  # all loaded cases, never only the selected ones
         self.scored = {int(r["hadm_id"]) for r in run_dir.scores}
 
     def __call__(self, record: dict[str, Any]) -> None:
@@ -97,9 +94,9 @@ class _Scorer:
             return
         case = self.by_id[hadm_id]
         if record.get("status") == "ok":
-            line = score_case(case, record, self.dictionary)
+            line = score_case(case, record, self.dictionary, self.protocol)
         else:
-            line = score_error(case, record.get("error"), record.get("error_kind"), self.dictionary)
+            line = score_error(case, record.get("error"))
         self.run_dir.scores.append(line.to_record())
         self.scored.add(hadm_id)
 
@@ -119,14 +116,14 @@ def run(cfg: DictConfig) -> int:
     resolve_endpoint(lm_settings)  # an unknown preset or incomplete LM settings fail before anything is written
     num_threads = int_setting(cfg, "num_threads", minimum=1)
     abort_after_errors = int_setting(cfg, "abort_after_errors", minimum=1)
-    transcript = bool(cfg.get("transcript", True))
-    max_error_rate = error_rate_setting(cfg)
     shard = parse_shard(cfg.get("shard"))
     cases_file, data_name = _load_cases(cfg)
     selected = _selected(cfg, cases_file.cases)
     cases = shard_cases(selected, shard)
     program_name = str(cfg.program.name)
-    program = build_program(cfg.program, cases=cases_file.cases)  # bad options or bundle: fail before any output
+    protocol = protocol_from_config(cfg)  # chosen once: the environment, the agent and the scorer consult it
+    # bad options or bundle: fail before any output
+    program = build_program(cfg.program, cases=cases_file.cases, protocol=protocol)
     run_name = str(cfg.run) if cfg.run else f"{data_name}-{program_name}-{_lm_label(cfg.lm)}".replace("/", "_")
     if shard is not None:
         run_name += shard.suffix
@@ -138,6 +135,11 @@ def run(cfg: DictConfig) -> int:
         "data_hash": cases_hash(cases_file.cases),
     }
     resumed = run_dir.check_resumable(identity)
+    if resumed and run_protocol(run_dir.root) != protocol.name:
+        raise ConfigError(
+            f"{run_dir.root} was run under protocol={run_protocol(run_dir.root)}, not protocol={protocol.name}; "
+            "choose another run= name (a run keeps one protocol)."
+        )
     if resumed and cfg.get("retry_errors", False):
         retry = run_dir.error_ids() & {c.hadm_id for c in cases}
         run_dir.drop_cases(retry)
@@ -156,6 +158,7 @@ def run(cfg: DictConfig) -> int:
     run_dir.write_config(to_yaml(cfg))
     manifest: dict[str, Any] = {
         "identity": identity,
+        "protocol": protocol.name,
         "run": run_name,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cdmbench": version("cdmbench"),
@@ -166,7 +169,7 @@ def run(cfg: DictConfig) -> int:
         "selection": {"limit": cfg.limit, "n_selected": len(selected), "shard": shard.spec if shard else None},
         "case_ids": [c.hadm_id for c in cases],
     }
-    scorer = _Scorer(cases_file.cases, run_dir)
+    scorer = _Scorer(cases_file.cases, run_dir, protocol)
     scorer.catch_up()
 
     t0 = time.perf_counter()
@@ -178,7 +181,7 @@ def run(cfg: DictConfig) -> int:
             manifest["lm"] = session.description
             run_dir.write_manifest(manifest)
             bar = tqdm(total=len(todo), desc=f"evaluate {program_name}", unit="case")
-            for record in run_cases(program, todo, program_input, num_threads=num_threads, transcript=transcript):
+            for record in run_cases(program, todo, program_input, num_threads=num_threads):
                 run_dir.predictions.append(record)
                 scorer(record)
                 counts[record["status"]] += 1
@@ -201,4 +204,4 @@ def run(cfg: DictConfig) -> int:
 
         report = write_html_report(run_dir.root, Path(str(cfg.data)) if cfg.data else None)
         logger.info("report: {}", report)
-    return error_rate_exit_code(summary, max_error_rate)
+    return 0

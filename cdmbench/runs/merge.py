@@ -22,6 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from cdmbench.errors import ConfigError, DataSourceError
 from cdmbench.io import atomic_open, atomic_write_text, ensure_dir
+from cdmbench.protocols.mixing import check_same_protocol
 from cdmbench.runs.run_dir import JsonlStream, lm_identity
 
 __all__ = ["MergeResult", "merge_runs", "run"]
@@ -128,16 +129,20 @@ def _write_stream(runs: Sequence[Path], name: str, chosen: dict[int, int], targe
     return written
 
 
-def merge_runs(runs: Sequence[Path], out: Path, data: str | None = None) -> MergeResult:
+def merge_runs(
+    runs: Sequence[Path], out: Path, data: str | None = None, allow_mixed_protocols: bool = False
+) -> MergeResult:
     """Merge run directories into ``out`` (predictions, scores, config, manifest; no summary).
 
     Args:
         runs: run directories of one evaluation (shards or pieces), all with the same identity.
         out: the merged run directory (created; must not be one of ``runs``).
         data: the cases file to check completeness against (default: the runs' own case lists).
+        allow_mixed_protocols: merge runs made under different protocols (refused by default); the merged
+            manifest then records ``protocol: "mixed"``.
 
     Raises:
-        ConfigError: no runs, ``out`` among them, or runs of another program, LM or data set.
+        ConfigError: no runs, ``out`` among them, runs of another program, LM or data set, or of another protocol.
         DataSourceError: a path is not a run directory.
     """
     runs = [Path(r) for r in runs]
@@ -148,6 +153,7 @@ def merge_runs(runs: Sequence[Path], out: Path, data: str | None = None) -> Merg
         raise ConfigError(f"out={str(out)!r} is one of the runs; choose a new directory for the merged run.")
     manifests = [_manifest(r) for r in runs]
     identity = _check_identity(runs, manifests)
+    protocol = check_same_protocol(runs, allow_mixed_protocols, what="runs to merge") or "mixed"
     ensure_dir(out)
     chosen, duplicates = _choose(runs)
     written = _write_stream(runs, "predictions.jsonl", chosen, out / "predictions.jsonl")
@@ -167,6 +173,7 @@ def merge_runs(runs: Sequence[Path], out: Path, data: str | None = None) -> Merg
     manifest = {
         **{k: v for k, v in manifests[0].items() if k not in ("case_ids", "selection", "finished_at")},
         "identity": identity,
+        "protocol": protocol,
         "run": out.name,
         "merged_from": [str(r) for r in runs],
         "merged_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -194,7 +201,12 @@ def run(cfg: DictConfig) -> int:
 
     if not cfg.get("out"):
         raise ConfigError("merge needs out=DIR: where the merged run directory goes.")
-    result = merge_runs([Path(r) for r in _as_list(cfg.get("runs"))], Path(str(cfg.out)), cfg.get("data"))
+    result = merge_runs(
+        [Path(r) for r in _as_list(cfg.get("runs"))],
+        Path(str(cfg.out)),
+        cfg.get("data"),
+        allow_mixed_protocols=bool(cfg.get("allow_mixed_protocols", False)),
+    )
     logger.info(
         "merged {} runs into {}: {} cases ({} errors), {} duplicate lines left out",
         len(_as_list(cfg.get("runs"))),
