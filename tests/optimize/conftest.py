@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 
@@ -47,3 +48,30 @@ def schema_lm():
     lm = SchemaLM()
     with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):
         yield lm
+
+
+FAKE_KEY = "sk-cdmbench-FAKE-key-9876543210"
+"""An API key in the environment that must never reach a bundle."""
+
+
+@pytest.fixture
+def dummy_sessions(monkeypatch):
+    """Real ``lm_session`` set-up (settings, key from the environment, description) with a SchemaLM answering."""
+    from cdmbench.lm import LMSession
+    from cdmbench.lm import lm_session as real_session
+    from tests.optimize.schema_lm import SchemaLM
+
+    monkeypatch.setattr(dspy, "cache", dspy.cache)  # lm.cache=false reconfigures DSPy's cache: restore it after
+    monkeypatch.setenv("CDMBENCH_TEST_API_KEY", FAKE_KEY)
+    opened: list[str] = []
+
+    @contextlib.contextmanager
+    def session(settings, data_source, **kwargs):
+        with real_session(settings, data_source, probe=False) as real:
+            opened.append(real.lm.model)
+            lm, adapter = SchemaLM(), dspy.ChatAdapter()
+            with dspy.context(lm=lm, adapter=adapter):
+                yield LMSession(lm=lm, adapter=adapter, description=real.description)
+
+    monkeypatch.setattr("cdmbench.optimize.lms.lm_session", session)
+    return opened

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 from pathlib import Path
 
-import dspy
 import pytest
 
 from cdmbench.cases import load_cases_file, save_cases
@@ -16,31 +14,7 @@ from cdmbench.errors import ConfigError
 from cdmbench.optimize import check_not_test, read_bundle
 from cdmbench.optimize.split_guard import find_split_manifest
 from cdmbench.programs import build_program
-from tests.optimize.schema_lm import SchemaLM
-
-FAKE_KEY = "sk-cdmbench-FAKE-key-9876543210"
-
-
-@pytest.fixture
-def dummy_sessions(monkeypatch):
-    """Real ``lm_session`` set-up (settings, key from the environment, description) with a SchemaLM answering."""
-    from cdmbench.lm import LMSession
-    from cdmbench.lm import lm_session as real_session
-
-    monkeypatch.setattr(dspy, "cache", dspy.cache)  # lm.cache=false reconfigures DSPy's cache: restore it after
-    monkeypatch.setenv("CDMBENCH_TEST_API_KEY", FAKE_KEY)
-    opened: list[str] = []
-
-    @contextlib.contextmanager
-    def session(settings, data_source, **kwargs):
-        with real_session(settings, data_source, probe=False) as real:
-            opened.append(real.lm.model)
-            lm, adapter = SchemaLM(), dspy.ChatAdapter()
-            with dspy.context(lm=lm, adapter=adapter):
-                yield LMSession(lm=lm, adapter=adapter, description=real.description)
-
-    monkeypatch.setattr("cdmbench.optimize.lms.lm_session", session)
-    return opened
+from tests.optimize.conftest import FAKE_KEY
 
 
 def _overrides(splits: Path, out: Path, *extra: str) -> list[str]:
