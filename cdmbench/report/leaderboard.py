@@ -120,7 +120,9 @@ def _row(run_dir: Path) -> LeaderboardRow:
     program = identity.get("program") or {}
     data = manifest.get("data") or {}
     data_key = identity.get("data_hash") or data.get("path") or "unknown data"
-    data_label = Path(str(data.get("path"))).name if data.get("path") else "demo / unknown"
+    data_label = Path(str(data.get("path"))).name if data.get("path") else "demo cases"
+    if identity.get("data_hash"):
+        data_label += f" (data {str(identity['data_hash'])[:10]})"
     protocol = manifest.get("protocol") or identity.get("protocol") or "cdmbench"
     if isinstance(protocol, dict):
         protocol = protocol.get("name", "cdmbench")

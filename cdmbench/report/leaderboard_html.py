@@ -24,7 +24,7 @@ th{background:#eef2f7;font-weight:600;cursor:pointer;user-select:none;white-spac
 th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after{content:" \\25BC"}
 td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 td .ci{color:#5b6575;font-size:11.5px;display:block}
-td.run{overflow-wrap:anywhere;max-width:260px}
+td.run{min-width:10em;max-width:280px;overflow-wrap:break-word}
 .note{color:#5b6575;font-size:12px;margin:6px 0}a{color:#2f5fa7}
 """
 
