@@ -12,6 +12,7 @@ from typing import Any
 
 from cdmbench.environment.records import TOOL_NAMES
 from cdmbench.report._reference import max_lab_score
+from cdmbench.report.html.chat import render_chat
 from cdmbench.report.html.transcript import FINISH, KNOWN_FIELDS, CaseView, Step, transcript_steps
 
 __all__ = ["render_card"]
@@ -79,8 +80,14 @@ def _patient(view: CaseView) -> str:
 
 def _step(number: int, step: Step) -> str:
     parts = [f'<li><div class="note">step {number}</div>']
+    if step.reasoning:
+        parts.append(f'<p class="thought">reasoning: {escape(step.reasoning)}</p>')
     if step.thought:
         parts.append(f'<p class="thought">{escape(step.thought)}</p>')
+    if step.status == "format_error":
+        parts.append(f'<span class="badge invalid">unreadable step ({escape(step.reason or "format")})</span>')
+        if step.raw:
+            parts.append(f"<pre>{escape(step.raw)}</pre>")
     if step.tool is not None:
         args = "" if step.args in (None, {}, []) else _inline_json(step.args)
         flag = ""
@@ -202,8 +209,10 @@ def render_card(view: CaseView) -> str:
     left = _patient(view) + (
         _gathering(prediction) if view.prediction is not None else _MISSING.format("No predictions line.")
     )
-    right = _decision(prediction, view) + _scores(view.score) + _extra(prediction)
-    error_html = f'<div class="errorbox"><b>Error:</b> {escape(str(error))}</div>' if error else ""
+    right = _decision(prediction, view) + _scores(view.score) + _extra(prediction) + render_chat(prediction)
+    kind = prediction.get("error_kind") or (view.score or {}).get("error_kind")
+    label = f"Error ({kind})" if kind else "Error"
+    error_html = f'<div class="errorbox"><b>{escape(label)}:</b> {escape(str(error))}</div>' if error else ""
     return (
         f'<details class="case {escape(view.outcome)}" id="case-{view.hadm_id}" '
         f'data-pathology="{escape(view.pathology)}" data-outcome="{escape(view.outcome)}" '

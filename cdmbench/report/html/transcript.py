@@ -34,6 +34,12 @@ KNOWN_FIELDS: frozenset[str] = frozenset(
         "summary",
         "latency_s",
         "usage",
+        "error_kind",
+        "failure",
+        "format_failures",
+        "parsing",
+        "steps",
+        "transcript",
     }
 )
 """Predictions-line fields the card shows in their own sections; any other field is shown as JSON."""
@@ -54,6 +60,14 @@ class Step:
     """The tool's answer (None when the program did not record it)."""
     thought: str | None = None
     """The reasoning before the call, when the program recorded it."""
+    status: str = "ok"
+    """``ok``, or ``format_error`` (the step's answer could not be read), ``tool_error``, ``context_window``."""
+    reasoning: str | None = None
+    """The model's reasoning for the step (``reasoning_content`` or its ``<think>`` block)."""
+    raw: str | None = None
+    """The text of an unreadable step, as the model produced it."""
+    reason: str | None = None
+    """Why the step failed (``truncated``, ``malformed``, ``empty``, or the tool error's kind)."""
 
 
 @dataclass(frozen=True)
@@ -118,17 +132,23 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
-def _trajectory_steps(trajectory: dict[str, Any]) -> list[Step]:
+def _trajectory_steps(trajectory: dict[str, Any], records: list[Any]) -> list[Step]:
+    by_index = {r.get("index"): r for r in records if isinstance(r, dict)}
     steps = []
     index = 0
     while any(f"{key}_{index}" in trajectory for key in ("tool_name", "thought", "observation")):
         tool = trajectory.get(f"tool_name_{index}")
+        record = by_index.get(index, {})
         steps.append(
             Step(
                 tool=_text(tool),
                 args=trajectory.get(f"tool_args_{index}"),
                 observation=None if tool == FINISH else _text(trajectory.get(f"observation_{index}")),
                 thought=_text(trajectory.get(f"thought_{index}")),
+                status=str(record.get("status") or "ok"),
+                reasoning=_text(record.get("reasoning_content")),
+                raw=_text(record.get("raw")),
+                reason=_text(record.get("reason")),
             )
         )
         index += 1
@@ -149,7 +169,8 @@ def transcript_steps(prediction: dict[str, Any]) -> list[Step]:
     """
     trajectory = prediction.get("trajectory")
     if isinstance(trajectory, dict):
-        steps = _trajectory_steps(trajectory)
+        records = prediction.get("steps")
+        steps = _trajectory_steps(trajectory, records if isinstance(records, list) else [])
         if steps:
             return steps
     calls = prediction.get("tool_calls") or []
