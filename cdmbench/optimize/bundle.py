@@ -2,8 +2,9 @@
 
 A bundle is a directory (an optimize run directory is one) or a ``.tar.gz`` made by ``cdmbench export``.
 Loading reads JSON only (never pickle) into the registered program, after checking that the bundle is of
-that program, that its signatures are the ones the program has now, that program.json is the file the
-manifest describes, and that DSPy's major.minor version matches.
+that program, that its signatures are the ones the program has now (``compat``: the signatures cdmbench
+declares), that program.json is the file the manifest describes, and that DSPy's version is compatible (same
+major; a newer minor loads with a warning).
 
 Example:
     >>> program = load_bundle("outputs/opt-run", "cdm_agent", {"max_iters": 10})
@@ -27,8 +28,9 @@ from pydantic import ValidationError
 from cdmbench.cases import Case
 from cdmbench.io import atomic_write_text
 from cdmbench.optimize.archive import is_archive, read_archive
+from cdmbench.optimize.compat import SIGNATURE_SCHEME, check_dspy_version, signature_hashes
 from cdmbench.optimize.errors import BundleError
-from cdmbench.optimize.fingerprint import predictor_hashes, state_hash
+from cdmbench.optimize.fingerprint import state_hash
 from cdmbench.optimize.manifest import BUNDLE_FORMAT_VERSION, BundleManifest, PredictorInfo
 from cdmbench.optimize.program_state import program_state
 
@@ -68,10 +70,6 @@ def _dump(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
-def _major_minor(text: str) -> tuple[str, ...]:
-    return tuple(text.split(".")[:2])
-
-
 def save_bundle(
     directory: str | Path,
     program: dspy.Module,
@@ -103,7 +101,7 @@ def save_bundle(
     directory = Path(directory)
     state = program_state(program)
     program_text = _dump(state)
-    reference_hashes = predictor_hashes(reference)
+    reference_hashes = signature_hashes(reference, SIGNATURE_SCHEME)
     base = dict(reference.named_predictors())
     predictors = {}
     for name, predictor in program.named_predictors():
@@ -123,6 +121,7 @@ def save_bundle(
             predictors=predictors,
             program_sha256=hashlib.sha256(program_text.encode("utf-8")).hexdigest(),
             dspy_version=version("dspy"),
+            signature_scheme=SIGNATURE_SCHEME,
             cdmbench_version=version("cdmbench"),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             **details,
@@ -192,7 +191,7 @@ def check_bundle(bundle: Bundle, program_name: str, program: dspy.Module) -> Non
     """Check that ``bundle`` can be loaded into ``program`` (registered as ``program_name``, uncompiled).
 
     Raises:
-        BundleError: another program, another DSPy major.minor, program.json edited, a predictor or
+        BundleError: another program, another DSPy major (or a newer one), program.json edited, a predictor or
             signature that differs from the registered program's.
     """
     manifest, where = bundle.manifest, bundle.source
@@ -201,18 +200,13 @@ def check_bundle(bundle: Bundle, program_name: str, program: dspy.Module) -> Non
             f"{where} holds a compiled {manifest.program!r} program, not {program_name!r}; use "
             f"program={manifest.program} with it, or a bundle compiled for {program_name!r}."
         )
-    installed = version("dspy")
-    if _major_minor(manifest.dspy_version) != _major_minor(installed):
-        raise BundleError(
-            f"{where} was compiled with dspy {manifest.dspy_version}, but dspy {installed} is installed; "
-            "the saved state is only read by the same major.minor version. Re-run `cdmbench optimize`."
-        )
+    check_dspy_version(manifest.dspy_version, where)
     if hashlib.sha256(bundle.program_bytes).hexdigest() != manifest.program_sha256:
         raise BundleError(
             f"{where}: program.json does not match the SHA-256 in manifest.json (the file was edited or "
             "damaged after it was written); use the bundle as `cdmbench optimize` wrote it."
         )
-    current = predictor_hashes(program)
+    current = signature_hashes(program, manifest.signature_scheme)
     saved_names = set(bundle.state) - {"metadata"}
     if set(current) != set(manifest.predictors) or set(current) != saved_names:
         raise BundleError(

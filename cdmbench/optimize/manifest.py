@@ -153,7 +153,10 @@ class BundleManifest(_Model):
     program_sha256: str
     """SHA-256 of program.json's bytes."""
     dspy_version: str
-    """DSPy version that compiled the program (loading needs the same major.minor)."""
+    """DSPy version that compiled the program (loading needs the same major and the same or a newer minor)."""
+    signature_scheme: str = "full-v1"
+    """How ``PredictorInfo.signature_sha256`` was computed (``compat``): ``declared-v2`` covers only the
+    signatures cdmbench declares; ``full-v1`` (bundles before it) every field's text."""
     cdmbench_version: str
     """cdmbench version that compiled it."""
     git_commit: str | None = None
