@@ -50,6 +50,15 @@ def resolve_endpoint(settings: LMSettings) -> tuple[str, str | None]:
                     f"lm.max_tokens={settings.max_tokens} does not fit the preset {preset.name!r} "
                     f"(max-model-len {preset.max_model_len}); lower lm.max_tokens."
                 )
+            if preset.max_tokens and settings.max_tokens < preset.max_tokens:
+                logger.warning(
+                    "lm.max_tokens={} is below the thinking budget of preset {} ({}): a thought cut off at max_tokens "
+                    "makes its step a format_error; consider lm.max_tokens={}",
+                    settings.max_tokens,
+                    preset.name,
+                    preset.max_tokens,
+                    preset.max_tokens,
+                )
         else:
             raise LMSetupError("lm=vllm needs lm.preset (a configs/vllm/ preset) or lm.model (the served name).")
         return served, settings.api_base or DEFAULT_VLLM_API_BASE

@@ -10,6 +10,7 @@ absolute path.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,28 @@ class VllmPreset:
     def max_model_len(self) -> int:
         """Context length in tokens (prompt plus answer)."""
         return int(self.args["max-model-len"])
+
+    @property
+    def reasoning_parser(self) -> str | None:
+        """vLLM's reasoning parser for a thinking model (its thought comes back as ``reasoning_content``)."""
+        parser = self.args.get("reasoning-parser")
+        return str(parser) if parser else None
+
+    @property
+    def max_tokens(self) -> int | None:
+        """The answer budget the preset asks for (``override-generation-config``'s ``max_new_tokens``), if any.
+
+        Thinking models need room for the thought before the answer; a thought cut off at ``max_tokens`` makes
+        that step a ``format_error``.
+        """
+        override = self.args.get("override-generation-config")
+        if isinstance(override, str):
+            try:
+                override = json.loads(override)
+            except ValueError:
+                return None
+        value = override.get("max_new_tokens") if isinstance(override, dict) else None
+        return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property
     def chat_template(self) -> Path | None:

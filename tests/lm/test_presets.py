@@ -31,13 +31,31 @@ EXPECTED = {
     "meditron_70b": "epfl-llm/meditron-70b",
     "clinicalcamel_70b": "wanglab/ClinicalCamel-70B",
     "nemotron3_nano_30b_a3b": "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B-BF16",
+    "qwen3_4b_thinking": "Qwen/Qwen3-4B-Thinking-2507",
+}
+# thinking models: vLLM's reasoning parser (the thought comes back as reasoning_content) and an answer budget
+THINKING = {
+    "deepseek_r1_distill_qwen_14b": "deepseek_r1",
+    "deepseek_r1_distill_qwen_32b": "deepseek_r1",
+    "deepseek_r1_distill_llama_70b": "deepseek_r1",
+    "gpt_oss_20b": "openai_gptoss",
+    "nemotron3_nano_30b_a3b": "nemotron_v3",
+    "qwen3_4b_thinking": "deepseek_r1",
 }
 # `vllm serve` long-form arguments the presets may use (vLLM turns each key into --key and rejects others).
 VLLM_ARGS = {
     "model", "served-model-name", "max-model-len", "tensor-parallel-size", "gpu-memory-utilization", "dtype",
     "generation-config", "enable-auto-tool-choice", "tool-call-parser", "reasoning-parser", "chat-template",
     "quantization", "tokenizer-mode", "config-format", "load-format", "trust-remote-code",
+    "override-generation-config",
 }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(THINKING))
+def test_thinking_presets_name_the_reasoning_parser_and_a_budget(name):
+    preset = load_preset(name)
+    assert preset.reasoning_parser == THINKING[name]
+    assert preset.max_tokens is not None and 8192 <= preset.max_tokens <= preset.max_model_len // 2
 
 
 def test_every_seed_model_has_a_preset():
