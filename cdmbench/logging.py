@@ -10,6 +10,7 @@ failing case in ``dspy.Evaluate`` keeps the exception type only. A failing case 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sys
@@ -26,16 +27,17 @@ _LIBRARIES = ("dspy", "LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "litellm")
 
 _LIBRARY_CHARS = 300
 
-_EXAMPLE_ERROR = re.compile(r"^Error for .*?: (?P<error>[A-Za-z_][\w.]*(?:Error|Exception)\b)?", re.DOTALL)
+_EXCEPTION_NAME = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Exceeded|Timeout))\b")
 
 
 def library_message(name: str, message: str) -> str:
     """What is logged of a library's message: its first line, capped; an example's error only by exception type."""
     if name.split(".")[0] not in ("dspy", "LiteLLM", "litellm"):
         return message
-    match = _EXAMPLE_ERROR.match(message)
-    if match:
-        return f"a case failed ({match.group('error') or 'error'}); its details are in the run record, not the log"
+    if message.startswith("Error for "):  # DSPy's parallelizer: "Error for <the example, case text>: <exception>"
+        names = _EXCEPTION_NAME.findall(message.splitlines()[0])
+        kind = names[-1] if names else "error"
+        return f"a case failed ({kind}); its details are in the run record, not the log"
     first = message.strip().splitlines()[0] if message.strip() else ""
     return first if len(first) <= _LIBRARY_CHARS else first[:_LIBRARY_CHARS] + " ..."
 
@@ -54,12 +56,12 @@ class _InterceptHandler(logging.Handler):
 def route_library_logs() -> None:
     """Send DSPy's and LiteLLM's log records to loguru (through the root logger) instead of their own handlers."""
     import importlib
+    import os
 
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch LiteLLM's price map
     for module in ("dspy", "litellm"):  # imported now, so their handlers are installed before they are removed
-        try:
+        with contextlib.suppress(ImportError):  # both are dependencies
             importlib.import_module(module)
-        except ImportError:  # pragma: no cover - both are dependencies
-            pass
     for name in _LIBRARIES:
         library = logging.getLogger(name)
         for handler in list(library.handlers):
