@@ -93,7 +93,7 @@ class LabTool:
                 {"itemids": [], "unrecognized": []},
                 False,
             )
-        parsed = parse_lab_request(items, self._dictionary)
+        parsed = parse_lab_request(items, self._dictionary, self._protocol.lab_article_anywhere)
         shown: set[int] = set()
         entries: list[LabEntry] = []
         for match in parsed.matches:

@@ -13,8 +13,8 @@ Abdomen. Then, in call order:
    adds 1, capped at 2 (defect 4; CDMv1 added 1 on every EUS request, without a cap).
 
 The protocol reads the requests (``cdmv1``: CDMv1's dictionaries, so "RUQ ultrasound" is not understood) and
-sets the EUS rule (``cdmv1``: every EUS request of a biliary case adds 1, repeats included, uncapped, because
-CDMv1 scored an imaging request before it checked for a repeat).
+sets the cap of the EUS bonus (``cdmv1``: none, so an ultrasound then an EUS scores 3). In both protocols a repeat
+is decided before scoring (CDMv1 scored first, so every repeated EUS added 1 more; a plain bug fix shared by both).
 """
 
 from __future__ import annotations
@@ -77,7 +77,6 @@ def score_imaging(
     from cdmbench.protocols import get_protocol
 
     protocol = get_protocol(protocol)
-    uncapped = protocol.eus_bonus_cap is None
     result = ImagingResult()
     eus_bonus_used = False
     for call in calls:
@@ -96,12 +95,6 @@ def score_imaging(
         if request.region != config.imaging_region or request.modality not in config.imaging_points:
             result.unnecessary.append(entry)
             result.notes.append(f"{what} scores nothing for {config.name}")
-            continue
-        if uncapped and biliary and request.modality == "EUS" and config.eus_biliary_bonus:
-            result.score = protocol.imaging_score(result.score)  # CDMv1: scored before the repeat check
-            result.first_scoring = result.first_scoring or what
-            result.notes.append(f"{what} adds 1 for a biliary {config.name} (score {result.score}; CDMv1: uncapped)")
-            (result.unnecessary if entry in result.correct else result.correct).append(entry)
             continue
         if entry in result.correct:
             result.unnecessary.append(entry)

@@ -43,11 +43,15 @@ class LabsResult:
 
 
 def requested_lab_tests(
-    calls: Sequence[ToolCallInput], dictionary: LabDictionary, once_per_case: bool = True
+    calls: Sequence[ToolCallInput],
+    dictionary: LabDictionary,
+    once_per_case: bool = True,
+    article_anywhere: bool = False,
 ) -> tuple[list[int], list[str]]:
     """Return (itemids in request order, names that matched nothing) over all laboratory calls.
 
     With ``once_per_case`` each is listed once; else once per call (repeats across calls kept).
+    ``article_anywhere`` is the lab parser's CDMv1 article rule (``parse_lab_request``).
     """
     itemids: list[int] = []
     unmatched: list[str] = []
@@ -57,7 +61,7 @@ def requested_lab_tests(
         items = lab_request_items(call.args.get("tests"))
         if not items:
             continue
-        parsed = parse_lab_request(items, dictionary)
+        parsed = parse_lab_request(items, dictionary, article_anywhere)
         itemids.extend(int(i) for i in parsed.itemids)
         unmatched.extend(dict.fromkeys(str(name) for name in parsed.unmatched))
     if not once_per_case:
@@ -85,7 +89,10 @@ def score_labs(
     """
     from cdmbench.protocols import get_protocol
 
-    itemids, unmatched = requested_lab_tests(calls, dictionary, get_protocol(protocol).labs_once_per_case)
+    protocol = get_protocol(protocol)
+    itemids, unmatched = requested_lab_tests(
+        calls, dictionary, protocol.labs_once_per_case, protocol.lab_article_anywhere
+    )
     correct: dict[str, list[int]] = {category: [] for category in config.lab_categories}
     neutral: list[int] = []
     unnecessary: list[int | str] = []

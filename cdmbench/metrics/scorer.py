@@ -59,12 +59,12 @@ class PathologyScorer:
         protocol = get_protocol(protocol)
         given = as_scoring_input(prediction)
         calls = resolve_calls(given.tool_calls, protocol)
-        biliary = has_biliary_diagnosis(case)
+        biliary = has_biliary_diagnosis(case, protocol.is_positive)
         diagnosis = score_diagnosis(given.diagnosis, self.config, protocol)
         exam = score_physical_exam(calls)
         labs = score_labs(calls, self.config, dictionary, protocol)
         imaging = score_imaging(calls, self.config, biliary, protocol)
-        treatment = score_treatment(case, self.config, given.treatments, biliary)
+        treatment = score_treatment(case, self.config, given.treatments, biliary, protocol.is_positive)
         tools = score_tools(calls, protocol)
         return CaseScore(
             hadm_id=case.hadm_id,

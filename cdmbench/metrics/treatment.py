@@ -20,7 +20,7 @@ tool calls (cdmbench decision).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cdmbench.cases import Case
@@ -30,6 +30,9 @@ from cdmbench.metrics.pathologies import PathologyConfig, TreatmentRule
 __all__ = ["BILIARY", "TreatmentResult", "has_biliary_diagnosis", "score_treatment", "treatment_required"]
 
 BILIARY = "biliary"
+Positive = Callable[[str, str], bool]
+"""A keyword test: (text, phrase) -> the phrase occurs positively in the text."""
+
 _SENTENCE = re.compile(r"(?<!\d)\.|\.(?!\d)")
 
 
@@ -52,20 +55,20 @@ def _code(code: str | None) -> str:
     return (code or "").replace(".", "").strip().upper()
 
 
-def has_biliary_diagnosis(case: Case) -> bool:
+def has_biliary_diagnosis(case: Case, positive: Positive = is_positive) -> bool:
     """True when a primary diagnosis or ICD diagnosis title of the case positively mentions 'biliary'."""
     truth = case.ground_truth
     if truth is None:
         return False
     lines = list(truth.primary_diagnosis) + list(truth.icd_diagnoses or [])
-    return any(is_positive(line, BILIARY) for line in lines)
+    return any(positive(line, BILIARY) for line in lines)
 
 
-def _any_positive(texts: Sequence[str], words: Sequence[str]) -> str | None:
-    return next((w for w in words for t in texts if is_positive(t, w)), None)
+def _any_positive(texts: Sequence[str], words: Sequence[str], positive: Positive = is_positive) -> str | None:
+    return next((w for w in words for t in texts if positive(t, w)), None)
 
 
-def _required(rule: TreatmentRule, case: Case, biliary: bool) -> tuple[bool, str]:
+def _required(rule: TreatmentRule, case: Case, biliary: bool, positive: Positive = is_positive) -> tuple[bool, str]:
     if rule.always_required:
         return True, "always required"
     if rule.requires_biliary:
@@ -75,9 +78,9 @@ def _required(rule: TreatmentRule, case: Case, biliary: bool) -> tuple[bool, str
     if code:
         return True, f"procedure code {code}"
     discharge = [t.title for t in treatments if not t.is_coded]
-    keyword = _any_positive(discharge, rule.discharge_keywords)
+    keyword = _any_positive(discharge, rule.discharge_keywords, positive)
     if keyword and rule.discharge_locations:
-        location = _any_positive(discharge, rule.discharge_locations)
+        location = _any_positive(discharge, rule.discharge_locations, positive)
         if location:
             return True, f"discharge procedures mention {keyword!r} and {location!r}"
         return False, "no listed code; no drainage location in the discharge procedures"
@@ -90,19 +93,19 @@ def _sentences(items: Sequence[str]) -> list[str]:
     return [s for item in items for s in _SENTENCE.split(item) if s.strip()]
 
 
-def _requested(rule: TreatmentRule, items: Sequence[str]) -> tuple[bool, str]:
+def _requested(rule: TreatmentRule, items: Sequence[str], positive: Positive = is_positive) -> tuple[bool, str]:
     if rule.requested_groups:
-        found = [_any_positive(items, group) for group in rule.requested_groups]
+        found = [_any_positive(items, group, positive) for group in rule.requested_groups]
         if all(found):
             return True, "mentions " + " + ".join(repr(f) for f in found)
         missing = [" or ".join(g) for g, f in zip(rule.requested_groups, found, strict=True) if not f]
         return False, "no positive mention of " + "; ".join(repr(m) for m in missing)
-    keyword = _any_positive(items, rule.requested_keywords)
+    keyword = _any_positive(items, rule.requested_keywords, positive)
     if keyword:
         return True, f"mentions {keyword!r}"
     for sentence in _sentences(items):
-        location = _any_positive([sentence], rule.sentence_locations)
-        modifier = _any_positive([sentence], rule.sentence_modifiers) if location else None
+        location = _any_positive([sentence], rule.sentence_locations, positive)
+        modifier = _any_positive([sentence], rule.sentence_modifiers, positive) if location else None
         if location and modifier:
             return True, f"one sentence mentions {location!r} and {modifier!r}"
     return False, "not mentioned (or only negated)"
@@ -115,7 +118,11 @@ def treatment_required(case: Case, config: PathologyConfig, biliary: bool | None
 
 
 def score_treatment(
-    case: Case, config: PathologyConfig, treatments: Sequence[str], biliary: bool | None = None
+    case: Case,
+    config: PathologyConfig,
+    treatments: Sequence[str],
+    biliary: bool | None = None,
+    positive: Positive = is_positive,
 ) -> TreatmentResult:
     """Decide which treatments the case required and which the model's plan requested.
 
@@ -124,17 +131,19 @@ def score_treatment(
         config: the case's pathology configuration.
         treatments: the model's plan, one item per entry.
         biliary: precomputed ``has_biliary_diagnosis(case)`` (computed when None).
+        positive: the keyword test (default cdmbench's NegEx, every occurrence; the scorer passes the protocol's
+            ``is_positive``: ``cdmv1`` applies CDMv1's negspacy setting, first occurrence deciding).
     """
-    biliary = has_biliary_diagnosis(case) if biliary is None else biliary
+    biliary = has_biliary_diagnosis(case, positive) if biliary is None else biliary
     required: dict[str, bool] = {}
     requested: dict[str, bool] = {}
     notes: list[str] = []
     for rule in config.treatments:
-        required[rule.key], why_required = _required(rule, case, biliary)
+        required[rule.key], why_required = _required(rule, case, biliary, positive)
         if rule.requested_only_when_required and not required[rule.key]:
             requested[rule.key], why_requested = False, "not evaluated (not required)"
         else:
-            requested[rule.key], why_requested = _requested(rule, treatments)
+            requested[rule.key], why_requested = _requested(rule, treatments, positive)
         if required[rule.key] and not requested[rule.key]:
             notes.append(f"missing {rule.key} (required: {why_required}; plan: {why_requested})")
         elif required[rule.key]:

@@ -61,6 +61,8 @@ class Protocol:
     # ---------------------------------------------------------------- scoring
     lab_bare_names: bool
     """The lab dictionary adds cdmbench's bare names ('Bilirubin' for 'Bilirubin, Total')."""
+    lab_article_anywhere: bool
+    """Lab requests lose every capital 'A ' ("Hepatitis A Antibody" -> "Hepatitis Antibody"), not only a leading one."""
     labs_once_per_case: bool
     """Each requested itemid is scored once per case; False: once per request (duplicates across requests kept)."""
     first_diagnosis: Callable[[str], str]
@@ -103,6 +105,13 @@ class Protocol:
         if any(t is None for t in triggers):
             return True, None
         return False, triggers[0]
+
+    def is_positive(self, text: str, phrase: str) -> bool:
+        """``phrase`` occurs in ``text`` and is not negated, by this protocol's negation and occurrence rules."""
+        from cdmbench.metrics.negation import find_phrase
+
+        spans = find_phrase(text, phrase)
+        return self.decide([self.negation_trigger(text, s, e) for s, e in spans])[0]
 
     def imaging_score(self, score: int, bonus: int = 1) -> int:
         """The imaging score after a biliary EUS bonus."""

@@ -3,7 +3,8 @@
 Text steps (``request_parsing``): the words order/run/level/levels/repeat/check are removed; the lower-case word
 'and' and newlines separate tests like commas; the text is split on commas outside parentheses; English stop
 words (``data/stopwords_en.txt``) are dropped from each part; a leading article 'A ' is removed (only at the
-start: "Hepatitis A Antibody" keeps its 'A').
+start: "Hepatitis A Antibody" keeps its 'A'; ``article_anywhere=True``, the ``cdmv1`` protocol, removes every
+capital 'A ' as CDMv1 did).
 
 Matching (``matching_cdmv1``) of each part against the ``LabDictionary``: the full name (score >= 90), else
 the long name outside parentheses (>= 90), else the short name inside them (== 100), else, when the part names a
@@ -103,7 +104,7 @@ def _split_commas(text: str) -> list[str]:
     return parts
 
 
-def split_lab_request(text: str) -> list[str]:
+def split_lab_request(text: str, article_anywhere: bool = False) -> list[str]:
     """Split one request string into test names (see the module docstring for the steps).
 
     Example:
@@ -116,7 +117,7 @@ def split_lab_request(text: str) -> list[str]:
     names = []
     for part in _split_commas(text):
         part = _drop_stop_words(part)
-        part = re.sub(r"^A\s+", "", part).strip()
+        part = re.sub(r"\bA\s" if article_anywhere else r"^A\s+", "", part).strip()
         if part:
             names.append(part)
     return names
@@ -160,7 +161,9 @@ def _match_name(name: str, dictionary: LabDictionary) -> LabMatch:
     return LabMatch(request=name)
 
 
-def parse_lab_request(tests: Iterable[str | int] | str | int, dictionary: LabDictionary | None = None) -> LabRequest:
+def parse_lab_request(
+    tests: Iterable[str | int] | str | int, dictionary: LabDictionary | None = None, article_anywhere: bool = False
+) -> LabRequest:
     """Map requested lab tests (names and/or itemids) to itemids.
 
     Args:
@@ -168,6 +171,7 @@ def parse_lab_request(tests: Iterable[str | int] | str | int, dictionary: LabDic
             or itemid is accepted too); a string may hold several tests ("CBC, BMP and lipase").
         dictionary: the label dictionary (``LabDictionary.build(d_labitems, cases)``); default: the reference
             labels and panels only.
+        article_anywhere: remove every capital 'A ' (CDMv1), not only a leading one.
 
     Returns:
         A ``LabRequest`` with the itemids in request order (deduplicated), what each test matched, and the
@@ -188,7 +192,7 @@ def parse_lab_request(tests: Iterable[str | int] | str | int, dictionary: LabDic
             itemid = int(test)
             matches.append(LabMatch(request=str(itemid), itemids=[itemid], step="itemid"))
             continue
-        matches.extend(_match_name(name, dictionary) for name in split_lab_request(str(test)))
+        matches.extend(_match_name(name, dictionary) for name in split_lab_request(str(test), article_anywhere))
     itemids = list(dict.fromkeys(i for m in matches for i in m.itemids))
     unmatched = [m.request for m in matches if m.step is None]
     return LabRequest(itemids=itemids, matches=matches, unmatched=unmatched)

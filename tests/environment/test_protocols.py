@@ -177,3 +177,12 @@ def test_free_text_tool_names(protocol: str, valid: bool) -> None:
 )
 def test_observation_title(protocol: str, expected: str) -> None:
     assert _env(protocol).physical_examination() == expected
+
+
+@pytest.mark.parametrize(
+    ("protocol", "parsed"), [("cdmbench", "Hepatitis A Antibody"), ("cdmv1", "Hepatitis Antibody")]
+)
+def test_capital_article_removed_anywhere_in_cdmv1(protocol: str, parsed: str) -> None:
+    env = _env(protocol)
+    env.laboratory_tests(["Hepatitis A Antibody"])  # CDMv1 removed every "A " (\bA\s), cdmbench only a leading one
+    assert env.calls[-1].normalized_args["unrecognized"] == [parsed]

@@ -76,7 +76,7 @@ def test_ruq_ultrasound(protocol: str, score: int, invalid: int) -> None:
     assert (scored.scores.imaging, scored.scores.invalid_tools) == (score, invalid)
 
 
-@pytest.mark.parametrize(("protocol", "score"), [("cdmbench", 2), ("cdmv1", 4)])
+@pytest.mark.parametrize(("protocol", "score"), [("cdmbench", 2), ("cdmv1", 3)])  # a repeat never adds (both)
 def test_eus_bonus(protocol: str, score: int) -> None:
     case = make_case("pancreatitis", icd_diagnoses=["Acute pancreatitis, biliary"], primary=["Biliary pancreatitis"])
     calls = [imaging("Abdomen", "Ultrasound"), imaging("Abdomen", "EUS"), imaging("Abdomen", "EUS")]
@@ -97,3 +97,11 @@ def test_treatment_items_are_scored_as_lines_in_both(protocol: str) -> None:
     pred = prediction("Acute appendicitis", ["Plan: laparoscopic appendectomy", "IV antibiotics"])
     requested = _score(case, pred, protocol).answers.treatment_requested
     assert requested["appendectomy"] and requested["antibiotics"]
+
+
+@pytest.mark.parametrize(("protocol", "requested"), [("cdmbench", True), ("cdmv1", False)])
+def test_treatment_negation_scope(protocol: str, requested: bool) -> None:
+    # negspacy's scope runs past the comma: "no antibiotics, ..." negates what follows it in the sentence
+    case = make_case("appendicitis", procedures=[("Laparoscopic appendectomy", "0DTJ4ZZ")])
+    pred = prediction("Acute appendicitis", ["No surgery, antibiotics"])
+    assert _score(case, pred, protocol).answers.treatment_requested["antibiotics"] is requested
