@@ -114,6 +114,9 @@ def run(cfg: DictConfig) -> int:
     metric = program_metric.metric
     with optimization_lms(LMSettings.from_config(cfg.lm), extra, data.data_source) as lms:
         roles = {"task": lms.task.lm, **{r: s.lm for r, s in lms.extra.items()}}
+        same_as_task = (role,) if role and role not in roles else ()
+        if same_as_task:  # the task LM proposes too: a copy of it, so its calls are counted under its own role
+            roles[role] = lms.task.lm.copy()
         with metered(roles) as meter:
             reference = build_program({"name": program_name, **program_cfg}, cases=data.all_cases)
             student = build_program({"name": program_name, **program_cfg}, cases=data.all_cases)
@@ -129,6 +132,7 @@ def run(cfg: DictConfig) -> int:
                 passes=lambda example, pred: program_metric.passes(gold_case(example), pred),
                 teacher_lm=roles.get("teacher"),
                 log_dir=str(run_dir),
+                same_as_task=same_as_task,
             )
             prepared = prepare_optimizer(optimizer_name, optimizer_cfg, resources, len(trainset), len(devset))
             estimate = estimate_cost(

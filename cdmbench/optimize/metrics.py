@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import dspy
+from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cdmbench.cases import Case
@@ -75,24 +76,34 @@ class ProgramMetric:
         """DSPy's ``metric_threshold`` (``threshold.min_score``)."""
         return self.config.threshold.min_score
 
-    def passes(self, case: Case, pred: Any) -> bool:
-        """Whether a trace with this prediction may become a demo."""
+    def rejects(self, case: Case, pred: Any) -> str | None:
+        """Why a trace with this prediction may not become a demo (None: it may)."""
         value, score, _ = self.score(case, pred)
         t = self.config.threshold
         if t.min_score is not None and value < t.min_score:
-            return False
+            return f"score {value:.2f} below {t.min_score}"
         if t.require_diagnosis != "none":
             s = score.scores if score is not None else None
             key = "diagnosis" if t.require_diagnosis == "exact" else "gracious_diagnosis"
             if s is None or not getattr(s, key):
-                return False
-        return not t.clean or _clean(pred, score)
+                return "diagnosis wrong" if t.require_diagnosis == "exact" else "diagnosis not even graciously right"
+        if t.clean and not _clean(pred, score):
+            return "a format failure, failed step or invalid tool call"
+        return None
+
+    def passes(self, case: Case, pred: Any) -> bool:
+        """Whether a trace with this prediction may become a demo."""
+        return self.rejects(case, pred) is None
 
     def metric(self, example: Any, pred: Any, trace: Any = None) -> float | bool:
         """``metric(example, pred, trace=None)``: the score; with a trace, whether it passes the threshold."""
         case = gold_case(example)
         if trace is not None:
-            return self.passes(case, pred)
+            reason = self.rejects(case, pred)
+            logger.debug(
+                "threshold: a trace of a {} case {}", case.pathology, "passes" if reason is None else f"fails: {reason}"
+            )
+            return reason is None
         return self.score(case, pred)[0]
 
     def feedback_metric(

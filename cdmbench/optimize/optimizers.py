@@ -58,6 +58,8 @@ class OptimizerResources:
     """The LM that runs the program while demos are bootstrapped; None: the task LM."""
     log_dir: str | None = None
     """The run directory's folder for optimizer state (GEPA's ``log_dir`` is relative to it)."""
+    same_as_task: tuple[str, ...] = ()
+    """Roles ('prompt', 'reflection') whose LM above is the task LM's copy (counted apart): they get a warning."""
 
 
 @dataclass
@@ -150,8 +152,8 @@ def _teacher(r: OptimizerResources) -> dict[str, Any]:
     return {"lm": r.teacher_lm} if r.teacher_lm is not None else {}
 
 
-def _default_lm_warning(optimizer: str, role: str, given: Any) -> None:
-    if given is None:
+def _default_lm_warning(optimizer: str, role: str, r: OptimizerResources) -> None:
+    if getattr(r, f"{role}_lm") is None or role in r.same_as_task:
         logger.warning(
             "{}: {}_lm is the task LM; a small model proposing for itself finds little. Name a stronger one, "
             "e.g. {}_lm=vllm {}_lm.preset=llama3_3_70b (configs/{}_lm/).",
@@ -229,7 +231,7 @@ def _mipro(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -
         raise ConfigError("optimizer=mipro_v2: set either auto, or num_candidates and num_trials (with auto=null).")
     s["minibatch_size"] = max(1, min(int(s["minibatch_size"]), n_dev))
     init = {k: s[k] for k in _MIPRO_INIT}
-    _default_lm_warning("mipro_v2", "prompt", r.prompt_lm)
+    _default_lm_warning("mipro_v2", "prompt", r)
     teleprompter = dspy.MIPROv2(
         metric=r.metric,
         prompt_model=r.prompt_lm or r.task_lm,
@@ -277,7 +279,7 @@ def _gepa(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) ->
         raise ConfigError("optimizer=gepa needs a reflection LM; configure reflection_lm= (default: the task LM).")
     if r.teacher_lm is not None:
         raise ConfigError("optimizer=gepa takes no teacher (DSPy's GEPA has none); drop teacher_lm=.")
-    _default_lm_warning("gepa", "reflection", r.reflection_lm)
+    _default_lm_warning("gepa", "reflection", r)
     options = dict(s)  # log_dir is relative to the run directory; without one GEPA keeps no state
     options["log_dir"] = str(Path(r.log_dir) / str(s["log_dir"])) if s["log_dir"] and r.log_dir else None
     teleprompter = dspy.GEPA(
@@ -303,7 +305,7 @@ def _simba(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -
     s["bsize"] = max(1, min(wanted, n_train))
     if s["bsize"] != wanted:
         logger.info("simba: batch size {} fitted to the {} training cases", s["bsize"], n_train)
-    _default_lm_warning("simba", "prompt", r.prompt_lm)
+    _default_lm_warning("simba", "prompt", r)
     teleprompter = dspy.SIMBA(
         metric=r.metric, prompt_model=r.prompt_lm, teacher_settings=_teacher(r), num_threads=r.num_threads, **s
     )
