@@ -64,7 +64,8 @@ class PathologyScorer:
         exam = score_physical_exam(calls)
         labs = score_labs(calls, self.config, dictionary, protocol)
         imaging = score_imaging(calls, self.config, biliary, protocol)
-        treatment = score_treatment(case, self.config, given.treatments, biliary, protocol.is_positive)
+        plan = [] if protocol.treatment_needs_tool_calls and not calls else given.treatments
+        treatment = score_treatment(case, self.config, plan, biliary, protocol.is_positive)
         tools = score_tools(calls, protocol)
         return CaseScore(
             hadm_id=case.hadm_id,

@@ -65,6 +65,8 @@ class Protocol:
     """Lab requests lose every capital 'A ' ("Hepatitis A Antibody" -> "Hepatitis Antibody"), not only a leading one."""
     labs_once_per_case: bool
     """Each requested itemid is scored once per case; False: once per request (duplicates across requests kept)."""
+    treatment_needs_tool_calls: bool
+    """A plan is scored only when the trajectory has a tool call (CDMv1); False: always."""
     first_diagnosis: Callable[[str], str]
     """The first diagnosis of an answer (the text that is scored)."""
     negation_trigger: Callable[[str, int, int], str | None]

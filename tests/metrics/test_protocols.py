@@ -94,7 +94,7 @@ def test_tool_names_as_cdmv1_matched_them(protocol: str, invalid: int, lab_score
 def test_treatment_items_are_scored_as_lines_in_both(protocol: str) -> None:
     # CDMv1 kept the text after the last "X:" of a free-text plan; a structured plan has no such text
     case = make_case("appendicitis", procedures=[("Laparoscopic appendectomy", "0DTJ4ZZ")])
-    pred = prediction("Acute appendicitis", ["Plan: laparoscopic appendectomy", "IV antibiotics"])
+    pred = prediction("Acute appendicitis", ["Plan: laparoscopic appendectomy", "IV antibiotics"], calls=[pe()])
     requested = _score(case, pred, protocol).answers.treatment_requested
     assert requested["appendectomy"] and requested["antibiotics"]
 
@@ -105,3 +105,11 @@ def test_treatment_negation_scope(protocol: str, requested: bool) -> None:
     case = make_case("appendicitis", procedures=[("Laparoscopic appendectomy", "0DTJ4ZZ")])
     pred = prediction("Acute appendicitis", ["No surgery, antibiotics"])
     assert _score(case, pred, protocol).answers.treatment_requested["antibiotics"] is requested
+
+
+@pytest.mark.parametrize(("protocol", "requested"), [("cdmbench", True), ("cdmv1", False)])
+def test_treatment_without_tool_calls(protocol: str, requested: bool) -> None:
+    # CDMv1 parsed the treatment only when the trajectory had an action (full-information programs have none)
+    case = make_case("appendicitis", procedures=[("Laparoscopic appendectomy", "0DTJ4ZZ")])
+    pred = prediction("Acute appendicitis", ["Laparoscopic appendectomy"])
+    assert _score(case, pred, protocol).answers.treatment_requested["appendectomy"] is requested
