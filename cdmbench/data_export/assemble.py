@@ -32,7 +32,7 @@ from cdmbench.data_export.rules import (
 )
 from cdmbench.data_export.text import (
     clean_radiology_report,
-    discharge_diagnoses,
+    diagnosis_lines,
     discharge_diagnosis_section,
     discharge_procedures,
     extract_history,
@@ -75,7 +75,7 @@ def lab_value(value: str | None, valuenum: float | None, valueuom: str | None, f
         'NEG mg/dL'
     """
     if valuenum is not None:
-        return _with_unit(repr(float(valuenum)), valueuom)
+        return f"{float(valuenum)!r} {valueuom}" if valueuom and valueuom.strip() else repr(float(valuenum))
     if _present(value) and value != "___":
         return _with_unit(value, valueuom)
     for candidate in (flag, comments):
@@ -145,7 +145,7 @@ class CaseParts:
             return "not_primary_diagnosis"
         if word not in (first_discharge_diagnosis(section) or "").lower():
             return "not_first_diagnosis"
-        self.primary_diagnosis = discharge_diagnoses(note)  # type: ignore[arg-type]
+        self.primary_diagnosis = diagnosis_lines(section)
         self.note_procedures = discharge_procedures(note)  # type: ignore[arg-type]
         return None
 

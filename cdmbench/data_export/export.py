@@ -102,14 +102,18 @@ def check_tables(conn: psycopg.Connection) -> None:
 def ensure_indexes(conn: psycopg.Connection) -> None:
     """Create the indexes the export needs (``IF NOT EXISTS``), so that a database built by another tool (e.g.
     mimic-code) is not scanned in full per query; without the privilege to create them, warn and go on."""
+    start = time.perf_counter()
     try:
         with conn.transaction():
             conn.execute(index_sql())
-    except psycopg.errors.InsufficientPrivilege:
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction):
         logger.warning(
             "no privilege to create the indexes create-benchmark needs (sql/indexes.sql); the export may be slow. "
             "Ask the database owner to run them once."
         )
+        return
+    if (seconds := time.perf_counter() - start) > 1:  # the first run on a database built by another tool
+        logger.info("created the indexes create-benchmark needs in {:.1f} s", seconds)
 
 
 def _stream(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> Iterator[tuple]:

@@ -23,6 +23,7 @@ from cdmbench.vocabulary._data import load_reference
 __all__ = [
     "TOP_LEVEL_HEADERS",
     "clean_radiology_report",
+    "diagnosis_lines",
     "discharge_diagnoses",
     "discharge_diagnosis_section",
     "discharge_procedures",
@@ -218,8 +219,13 @@ def discharge_diagnoses(note: str) -> list[str]:
     Each line is stripped of surrounding whitespace and of a leading bullet (``-``, ``*``, ``1.``); empty lines
     and heading lines ending with ``:`` (``PRIMARY DIAGNOSIS:``, ``Secondary:``) are dropped.
     """
+    return diagnosis_lines(discharge_diagnosis_section(note))
+
+
+def diagnosis_lines(section: str | None) -> list[str]:
+    """The ``primary_diagnosis`` lines of a discharge diagnosis section (see ``discharge_diagnoses``)."""
     out = []
-    for line in (discharge_diagnosis_section(note) or "").split("\n"):
+    for line in (section or "").split("\n"):
         line = _BULLET.sub("", line.strip()).strip()
         if line and not line.endswith(":"):
             out.append(line)

@@ -23,15 +23,16 @@ from tests.postgres import connect_to, fresh_database
 
 pytestmark = pytest.mark.postgres
 
-N_ADMISSIONS = 300
+SIZES = [300, pytest.param(2400, marks=pytest.mark.slow, id="2400")]
+"""Admissions per round trip: 300 (every quirk of the generator at least once) and MIMIC-CDM's 2,400."""
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=SIZES)
+def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from cdmbench.data_export.synthetic import generate
 
     out = tmp_path_factory.mktemp("roundtrip") / "synthetic"
-    generate(out, n_admissions=N_ADMISSIONS, seed=0)
+    generate(out, n_admissions=request.param, seed=0)
     return out
 
 
@@ -42,7 +43,8 @@ def truth(generated: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def loaded(pg_server: NoopExecutor, generated: Path) -> Iterator[psycopg.Connection]:
-    with fresh_database(pg_server, "cdmbench_roundtrip") as dbname, connect_to(pg_server, dbname) as conn:
+    name = f"cdmbench_roundtrip_{generated.parent.name}".lower()
+    with fresh_database(pg_server, name) as dbname, connect_to(pg_server, dbname) as conn:
         load_mimic(conn, generated, progress=False)
         yield conn
 

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from random import Random
 
 from cdmbench.data_export.synthetic import codes, history, profiles
-from cdmbench.data_export.synthetic.catalog import exam
 from cdmbench.data_export.synthetic.discharge import NoteInput, build_discharge
-from cdmbench.data_export.synthetic.events import Counters, PlannedReport, micro_specimens, plan_imaging, radiology_rows
+from cdmbench.data_export.synthetic.events import Counters, micro_specimens, plan_micro
+from cdmbench.data_export.synthetic.imaging import plan_reports, radiology_rows
 from cdmbench.data_export.synthetic.labs import LabEvent, draw_labs, label_table
 from cdmbench.data_export.synthetic.mix import DISTRACTOR_REASON
 from cdmbench.data_export.synthetic.truth import (
@@ -192,50 +192,13 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     adm.labs = labs
 
     # ------------------------------------------------------------------ microbiology
-    plan: list[tuple[str, datetime, int | None, str]] = []
-    if rng.random() < profiles.MICRO_P[path]:
-        when = first_in + timedelta(minutes=rng.randint(30, 120))
-        hadm_for_ed = None if edreg and rng.random() < 0.12 else hid
-        for _ in range(rng.choice([1, 2, 2])):
-            plan.append(("blood", when, hadm_for_ed, "organism" if rng.random() < 0.08 else "negative"))
-        if rng.random() < 0.6:
-            outcome = rng.choices(["negative", "flora", "organism", "two_organisms"], weights=[55, 25, 17, 3])[0]
-            plan.append(("urine", when + timedelta(minutes=rng.randint(5, 90)), hid, outcome))
-        if path in ("diverticulitis", None) and rng.random() < 0.2:
-            stool_at = admit + timedelta(hours=rng.randint(3, 20))
-            plan += [("stool", stool_at, hid, "negative"), ("ova", stool_at, hid, "negative")]
-        if rng.random() < 0.06:
-            plan.append(("urine", admit + timedelta(hours=rng.randint(2, 12)), hid, "cancelled"))
-        if rng.random() < 0.03:  # a result with a chartdate only: the export drops it
-            plan.append(("stool", admit + timedelta(hours=rng.randint(2, 12)), hid, "untimed"))
-    if rng.random() < 0.05:  # an outpatient urine culture long before: outside the window
-        plan.append(("urine", window.start - timedelta(days=rng.randint(5, 300)), None, "negative"))
+    plan = plan_micro(rng, path, hid, edreg, admit, first_in, window.start)
     adm.micro, micro_events = micro_specimens(rng, ids, sid, plan)
 
     # ------------------------------------------------------------------ radiology
     abdominal = kind != "no_abdominal_imaging"
     img_path = path if kind != "other_first_diagnosis" else None
-    planned = [
-        PlannedReport(exam(name), when, hid, exam(name).region == "Abdomen" and img_path is not None)
-        for name, when in plan_imaging(rng, img_path, female, abdominal, first_in, disch)
-    ]
-    if edreg and rng.random() < 0.12 and planned[0].exam.region == "Abdomen":
-        planned[0].hadm_id = None  # done in the ED before admission: NULL hadm_id, inside the window
-        planned[0].when = min(planned[0].when, admit - timedelta(minutes=20))
-    if rng.random() < 0.05:
-        planned.append(
-            PlannedReport(exam("OUTSIDE FILMS READ ONLY"), first_in + timedelta(hours=1, minutes=3), hid, False)
-        )
-    if not abdominal and rng.random() < 0.4:  # an abdominal report empty after cleaning does not count
-        name = rng.choice(["CT ABD & PELVIS WITH CONTRAST", "ABDOMEN US (COMPLETE STUDY)"])
-        planned.append(PlannedReport(exam(name), first_in + timedelta(hours=2), hid, False, empty=True))
-    elif rng.random() < 0.02:  # a wet read without findings: the export drops the report
-        planned.append(
-            PlannedReport(exam("CT ABD & PELVIS WITH CONTRAST"), first_in + timedelta(hours=3), hid, False, empty=True)
-        )
-    if rng.random() < (0.3 if not abdominal else 0.1):  # prior abdominal imaging: outside the window
-        before = window.start - timedelta(days=rng.randint(30, 900))
-        planned.append(PlannedReport(exam("ABDOMEN US (COMPLETE STUDY)"), before, None, False))
+    planned = plan_reports(rng, img_path, female, abdominal, hid, edreg, admit, first_in, disch, window.start)
     first_seq = rng.randint(1, 12)
     adm.radiology, adm.radiology_detail, report_events = radiology_rows(
         rng, sid, planned, presentation or "other", age, female, first_seq
