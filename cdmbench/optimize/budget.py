@@ -89,7 +89,7 @@ def estimate_cost(
     calls_per_run: float,
     max_lm_calls: int,
 ) -> CostEstimate:
-    """The estimate: the optimizer's runs plus ``n_scored`` scoring runs (before and after, dev and val)."""
+    """The estimate: the optimizer's runs plus ``n_scored`` other runs (before/after on dev and val, the probe)."""
     runs, other_calls = optimizer_runs(name, settings, n_predictors, n_train, n_dev)
     total_runs = runs + n_scored
     return CostEstimate(

@@ -141,7 +141,7 @@ def run(cfg: DictConfig) -> int:
                 n_predictors=len(student.predictors()),
                 n_train=len(trainset),
                 n_dev=len(devset),
-                n_scored=2 * (len(devset) + len(valset)),
+                n_scored=2 * (len(devset) + len(valset)) + 1,  # before and after, plus the probe run
                 calls_per_run=_calls_per_run(student, trainset[0], meter),
                 max_lm_calls=int(cfg.max_lm_calls),
             )

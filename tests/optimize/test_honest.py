@@ -102,3 +102,30 @@ def test_usage_totals_equal_the_servers_count_of_calls(tmp_path, splits_dir) -> 
     assert set(usage) == {"task"}
     assert usage["task"].requests == served and usage["task"].calls == served
     assert usage["task"].prompt_tokens == 10 * served and usage["task"].completion_tokens == 5 * served
+
+
+def test_lab_interpretation_optimizes_against_accuracy(tmp_path, splits_dir, dummy_sessions) -> None:
+    overrides = _overrides(splits_dir, tmp_path, "program=lab_interpretation", "run=labs")
+    assert _optimize(overrides) == 0
+    manifest = read_bundle(tmp_path / "labs").manifest
+    assert manifest.metric["name"] == "lab_accuracy" and manifest.metric["threshold"]["min_score"] == 1.0
+    assert 0.0 < manifest.dev_score_before.mean < 1.0  # SchemaLM reads every value normal: some right, not all
+    assert manifest.predictors["interpret"].n_demos == 0  # no case read entirely right: no demo
+
+
+def test_metric_override_and_teacher_are_recorded(tmp_path, splits_dir, dummy_sessions) -> None:
+    overrides = _overrides(
+        splits_dir,
+        tmp_path,
+        "program=diagnosis_only",
+        "metric=diagnosis",
+        "teacher_lm=vllm",
+        "teacher_lm.cache=false",
+        "run=teacher",
+    )
+    assert _optimize(overrides) == 0
+    manifest = read_bundle(tmp_path / "teacher").manifest
+    assert manifest.metric["name"] == "diagnosis" and manifest.lms["teacher"].kind == "vllm"
+    assert manifest.usage["teacher"].calls > 0  # the teacher ran the program while demos were bootstrapped
+    with pytest.raises(ConfigError, match="takes no teacher"):
+        _optimize([*overrides[:-1], "optimizer=gepa", "run=teacher-gepa"])
