@@ -111,10 +111,12 @@ def _requested(rule: TreatmentRule, items: Sequence[str], positive: Positive = i
     return False, "not mentioned (or only negated)"
 
 
-def treatment_required(case: Case, config: PathologyConfig, biliary: bool | None = None) -> dict[str, bool]:
-    """Return treatment key -> required for the case (its ground truth decides)."""
-    biliary = has_biliary_diagnosis(case) if biliary is None else biliary
-    return {rule.key: _required(rule, case, biliary)[0] for rule in config.treatments}
+def treatment_required(
+    case: Case, config: PathologyConfig, biliary: bool | None = None, positive: Positive = is_positive
+) -> dict[str, bool]:
+    """Return treatment key -> required for the case (its ground truth decides; ``positive``: the keyword test)."""
+    biliary = has_biliary_diagnosis(case, positive) if biliary is None else biliary
+    return {rule.key: _required(rule, case, biliary, positive)[0] for rule in config.treatments}
 
 
 def score_treatment(

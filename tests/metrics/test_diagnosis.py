@@ -1,11 +1,29 @@
-"""Diagnosis and gracious diagnosis for each pathology (scoring-rules.md section 2)."""
+"""Diagnosis and gracious diagnosis for each pathology (scoring-rules.md section 2), in both protocols.
+
+Every scoring test here runs under ``cdmbench`` and ``cdmv1`` (CDMv1's first-diagnosis extraction and negspacy
+negation give the same results on these answers); ``test_first_diagnosis_is_scored`` is cdmbench's span rule.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from cdmbench.metrics.diagnosis import first_diagnosis_span, score_diagnosis
-from cdmbench.metrics.pathologies import pathology_config
+from cdmbench.metrics.diagnosis import DiagnosisResult, first_diagnosis_span
+from cdmbench.metrics.diagnosis import score_diagnosis as _score_diagnosis
+from cdmbench.metrics.pathologies import PathologyConfig, pathology_config
+
+_PROTOCOL = {"name": "cdmbench"}
+
+
+@pytest.fixture(autouse=True, params=["cdmbench", "cdmv1"])
+def protocol(request: pytest.FixtureRequest):
+    _PROTOCOL["name"] = request.param
+    yield request.param
+    _PROTOCOL["name"] = "cdmbench"
+
+
+def score_diagnosis(answer: str, config: PathologyConfig) -> DiagnosisResult:
+    return _score_diagnosis(answer, config, _PROTOCOL["name"])
 
 
 def scores(answer: str, pathology: str) -> tuple[int, int]:

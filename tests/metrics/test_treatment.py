@@ -4,13 +4,33 @@ from __future__ import annotations
 
 import pytest
 
+from cdmbench.metrics import treatment
 from cdmbench.metrics.pathologies import pathology_config
-from cdmbench.metrics.treatment import has_biliary_diagnosis, score_treatment, treatment_required
+from cdmbench.protocols import get_protocol
 from tests.metrics.helpers import make_case
+
+_POSITIVE = {"test": get_protocol("cdmbench").is_positive}
+
+
+@pytest.fixture(autouse=True, params=["cdmbench", "cdmv1"])
+def protocol(request: pytest.FixtureRequest):
+    """Every treatment test runs with each protocol's keyword test (CDMv1's cases give the same results)."""
+    _POSITIVE["test"] = get_protocol(request.param).is_positive
+    yield request.param
+    _POSITIVE["test"] = get_protocol("cdmbench").is_positive
+
+
+def has_biliary_diagnosis(case) -> bool:
+    return treatment.has_biliary_diagnosis(case, _POSITIVE["test"])
+
+
+def score_treatment(case, config, plan):
+    return treatment.score_treatment(case, config, plan, positive=_POSITIVE["test"])
 
 
 def required(pathology: str, **case_fields) -> dict[str, bool]:
-    return treatment_required(make_case(pathology, **case_fields), pathology_config(pathology))
+    case = make_case(pathology, **case_fields)
+    return treatment.treatment_required(case, pathology_config(pathology), positive=_POSITIVE["test"])
 
 
 def requested(pathology: str, plan: list[str], **case_fields) -> dict[str, bool]:
