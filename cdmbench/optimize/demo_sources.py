@@ -2,8 +2,8 @@
 
 Labelled demos know their case (``GroundTruthFewShot.demo_pathologies``). A bootstrapped demo is a trace step of
 a training case: it is traced back when one of its input texts holds a training case's patient history (the
-agent and the synthesizer receive it); demos of the later steps (diagnose, treat) see only a written summary and
-stay unknown (None).
+agent and the synthesizer receive it), or when it shares a text with a demo already traced back (the summary the
+synthesizer wrote is the input of diagnose and treat in the same trace). Demos that match neither stay unknown.
 """
 
 from __future__ import annotations
@@ -20,8 +20,13 @@ __all__ = ["demo_pathologies"]
 _MIN_HISTORY_CHARS = 40
 
 
+def _texts(demo: Any) -> list[str]:
+    values = (demo.toDict() if hasattr(demo, "toDict") else dict(demo)).values()
+    return [v for v in values if isinstance(v, str) and len(v) >= _MIN_HISTORY_CHARS]
+
+
 def _source(demo: Any, histories: list[tuple[str, str | None]]) -> str | None:
-    values = [v for v in (demo.toDict() if hasattr(demo, "toDict") else dict(demo)).values() if isinstance(v, str)]
+    values = _texts(demo)
     for history, pathology in histories:
         if any(history in value for value in values):
             return pathology
@@ -38,4 +43,17 @@ def demo_pathologies(program: dspy.Module, teleprompter: Any, train: Sequence[Ca
         for case in train
         if len(case.patient_history.strip()) >= _MIN_HISTORY_CHARS
     ]
-    return {name: [_source(d, histories) for d in predictor.demos] for name, predictor in program.named_predictors()}
+    demos = {name: list(predictor.demos) for name, predictor in program.named_predictors()}
+    found = {name: [_source(d, histories) for d in items] for name, items in demos.items()}
+    known_texts = {
+        text: found[name][i]
+        for name, items in demos.items()
+        for i, demo in enumerate(items)
+        if found[name][i]
+        for text in _texts(demo)
+    }
+    for name, items in demos.items():
+        for i, demo in enumerate(items):
+            if found[name][i] is None:
+                found[name][i] = next((known_texts[t] for t in _texts(demo) if t in known_texts), None)
+    return found

@@ -38,7 +38,9 @@ def test_bootstrapped_demos_come_only_from_cases_diagnosed_right(synthetic_cases
     train = synthetic_cases[:4]  # one case of each pathology; the LM always says appendicitis
     compiled = compile_tiny("bootstrap_fewshot", "cdm_agent", train, train[:2], schema_lm)
     assert demo_counts(compiled)["gather.react"] == 1
-    assert demo_pathologies(compiled, None, train)["gather.react"] == ["appendicitis"]
+    sources = demo_pathologies(compiled, None, train)
+    assert sources["gather.react"] == ["appendicitis"]
+    assert sources["diagnose.predict"] == ["appendicitis"]  # traced back through the summary of the same trace
 
 
 def test_threshold_min_score_reaches_dspy(synthetic_cases, schema_lm) -> None:
