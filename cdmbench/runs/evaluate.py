@@ -173,7 +173,7 @@ def run(cfg: DictConfig) -> int:
     scorer.catch_up()
 
     t0 = time.perf_counter()
-    counts = {"ok": 0, "error": 0}
+    counts = {"ok": 0, "error": 0, "lm_error": 0}
     if todo:
         session_cm = lm_session(lm_settings, data_source=cases_file.source, log_file=str(run_dir.root / "lm.log"))
         # the run directory is the record: DSPy's per-call LM history would only grow with the run
@@ -185,9 +185,11 @@ def run(cfg: DictConfig) -> int:
                 run_dir.predictions.append(record)
                 scorer(record)
                 counts[record["status"]] += 1
+                counts["lm_error"] += record.get("error_kind") == "lm_error"
                 bar.update(1)
                 bar.set_postfix(ok=counts["ok"], errors=counts["error"])
-                if counts["ok"] == 0 and counts["error"] >= abort_after_errors:
+                # the LM is down: every case so far failed without an answer (unreadable answers are the model's)
+                if counts["ok"] == 0 and counts["error"] == counts["lm_error"] >= abort_after_errors:
                     bar.close()
                     raise LMUnavailableError(
                         f"the first {counts['error']} cases all failed (last: {record.get('error')}); "

@@ -104,3 +104,17 @@ def test_the_exit_code_follows_max_error_rate_after_everything_is_written(tmp_pa
     for name in ("predictions.jsonl", "scores.jsonl", "summary.json", "summary.csv", "report.html"):
         assert (run_dir / name).is_file(), name
     assert len(read_jsonl(run_dir / "scores.jsonl")) == N_CASES
+
+
+def test_a_model_whose_answers_cannot_be_read_is_measured_not_aborted(tmp_path, cases_file):
+    def unreadable(request: Request) -> Reply:
+        return Reply(text="no JSON here") if request.kind == "diagnose" else default_reply(request)
+
+    with ConstrainedLM(unreadable) as server:
+        overrides = _overrides(cases_file, server, tmp_path, "abort_after_errors=2")
+        code = evaluate.run(compose("evaluate", overrides))
+    assert code == 3  # every case failed (format_error): above max_error_rate, but the LM was up: no abort
+    run_dir = tmp_path / "failures"
+    assert [p["error_kind"] for p in read_jsonl(run_dir / "predictions.jsonl")] == ["format_error"] * N_CASES
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["error_kinds"] == {"lm_error": 0, "format_error": N_CASES}
