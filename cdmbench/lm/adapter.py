@@ -42,10 +42,12 @@ DIALECTS = ("json_schema", "json_object_schema", "json_object", "none")
 
 def _field_annotation(field: Any) -> Any:
     annotation = field.annotation
+    metadata = [m for m in getattr(field, "metadata", ()) if isinstance(m, pydantic.WithJsonSchema)]
+    if metadata:  # an explicit schema wins (the ReAct step's per-tool arguments)
+        return Annotated[(annotation, *metadata)]
     if get_origin(annotation) is dict or annotation is dict:
         return dict[str, Any]
-    metadata = [m for m in getattr(field, "metadata", ()) if isinstance(m, pydantic.WithJsonSchema)]
-    return Annotated[(annotation, *metadata)] if metadata else annotation  # e.g. the tools' per-tool arguments
+    return annotation
 
 
 def _inline_refs(node: Any, defs: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:

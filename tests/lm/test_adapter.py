@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import dspy
 import pydantic
@@ -78,3 +78,28 @@ def test_react_signature_gets_a_full_schema_with_tool_names():
 def test_adapter_rejects_unknown_dialect():
     with pytest.raises(ValueError):
         SchemaJSONAdapter("yaml")
+
+
+BRANCHES = {"anyOf": [{"type": "object", "properties": {}, "additionalProperties": False}]}
+
+
+class Step(dspy.Signature):
+    """Act."""
+
+    history: str = dspy.InputField()
+    args: Annotated[dict, pydantic.WithJsonSchema(BRANCHES)] = dspy.OutputField()
+    open_args: dict[str, Any] = dspy.OutputField()
+
+
+def test_a_closed_empty_object_admits_only_braces_and_with_json_schema_is_sent():
+    props = output_json_schema(Step)["properties"]
+    assert props["args"]["anyOf"] == [{"type": "object", "properties": {}, "additionalProperties": False}]
+    assert props["open_args"] == {"type": "object"}
+
+
+def test_think_blocks_are_split_off():
+    from cdmbench.lm.transcript import split_think
+
+    assert split_think("<think>weigh it</think>\n{}") == ("\n{}", "weigh it")
+    assert split_think("  <think>cut off mid-thou") == ("", "cut off mid-thou")
+    assert split_think('{"a": 1}') == ('{"a": 1}', None)
