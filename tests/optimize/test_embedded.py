@@ -38,7 +38,7 @@ def test_optimize_with_the_embedded_model_then_reload(tmp_path, splits_dir) -> N
     ]
     assert run(compose("optimize", overrides)) == 0
     manifest = read_bundle(tmp_path / "embedded").manifest
-    assert manifest.train.n == 4 and manifest.dev.n == 2 and manifest.lms["task"].kind == "embedded"
+    assert manifest.train.n == 4 and manifest.dev.n + manifest.val.n == 2 and manifest.lms["task"].kind == "embedded"
     program = load_bundle(tmp_path / "embedded", "full_info")
     assert sum(len(p.demos) for _, p in program.named_predictors()) == sum(
         info.n_demos for info in manifest.predictors.values()
