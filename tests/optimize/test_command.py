@@ -140,10 +140,28 @@ def test_a_splits_json_beside_the_file_is_found(tmp_path, splits_dir) -> None:
 )
 @pytest.mark.parametrize("extra_lm", ["task", "vllm", "openai_compatible", "embedded"])
 def test_configs_compose(optimizer, extra_lm) -> None:
-    cfg = compose("optimize", [f"optimizer={optimizer}", f"reflection_lm={extra_lm}", f"prompt_lm={extra_lm}"])
+    cfg = compose(
+        "optimize",
+        [f"optimizer={optimizer}", f"reflection_lm={extra_lm}", f"prompt_lm={extra_lm}", f"teacher_lm={extra_lm}"],
+    )
     assert cfg.optimizer.name == optimizer
     assert cfg.reflection_lm.get("same_as_task", False) == (extra_lm == "task")
+    assert cfg.teacher_lm.get("same_as_task", False) == (extra_lm == "task")
     if extra_lm != "task":
         assert cfg.prompt_lm.kind == extra_lm
     for name in ("inspect", "export"):
         compose(name, ["source=x", "out=y.tar.gz"] if name == "export" else ["source=x"])
+
+
+@pytest.mark.parametrize("program", ["cdm_agent", "full_info", "diagnosis_only", "lab_interpretation"])
+def test_each_program_names_its_metric_and_the_metric_configs_match_the_registry(program) -> None:
+    from cdmbench.optimize.inputs import metric_settings, plain
+    from cdmbench.optimize.metrics import build_metric
+
+    cfg = compose("optimize", [f"program={program}"])
+    expected = {"cdm_agent": "cdm_score", "full_info": "cdm_score"}.get(program)
+    expected = expected or {"diagnosis_only": "gracious_diagnosis", "lab_interpretation": "lab_accuracy"}[program]
+    chosen = build_metric(metric_settings(cfg, cfg.program.metric))
+    assert chosen.config.name == expected
+    from_file = build_metric(plain(compose("optimize", [f"program={program}", f"metric={expected}"]).metric))
+    assert from_file.describe() == chosen.describe()  # configs/metric/<name>.yaml states the registered defaults
