@@ -139,3 +139,18 @@ def test_metrics_are_registered_and_checked() -> None:
     with pytest.raises(ConfigError, match="weights belong to cdm_score"):
         build_metric({"name": "lab_accuracy", "weights": {"diagnosis": 1.0}})
     assert build_metric({"name": "lab_accuracy"}).metric_threshold == 1.0
+
+
+def test_labelled_diagnose_demos_look_like_the_programs_input(synthetic_cases) -> None:
+    from cdmbench.optimize import GroundTruthFewShot, to_examples
+    from cdmbench.programs import render_case
+
+    train = to_examples(synthetic_cases[:4])
+    record = build_program({"name": "diagnosis_only", "order": "lpi", "abnormal_only": True})
+    demo = GroundTruthFewShot(k=1, max_field_chars=100_000).compile(record, trainset=train).diagnose.predict.demos[0]
+    case = next(c for c in synthetic_cases[:4] if c.ground_truth.primary_diagnosis[0] == demo.diagnosis)
+    assert demo.summary == render_case(program_input(case), order="lpi", abnormal_only=True)  # what it is fed
+
+    summary = GroundTruthFewShot(k=1).compile(build_program({"name": "full_info"}), trainset=train)
+    text = summary.diagnose.predict.demos[0].summary  # shaped like SynthesizeFindings' summary, not the record
+    assert "Abnormal labs:" in text and "Patient history:" not in text and "Laboratory" not in text
