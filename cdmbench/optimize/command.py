@@ -155,11 +155,18 @@ def run(cfg: DictConfig) -> int:
                 estimate.max_lm_calls,
             )
             check_budget(estimate, optimizer_name)
-            state_dir = prepared.settings.get("log_dir") if optimizer_name == "gepa" else None
-            if state_dir and (run_dir / MANIFEST_FILE).exists():  # overwrite: GEPA starts afresh, never resumes
-                shutil.rmtree(run_dir / str(state_dir), ignore_errors=True)
+            config_text = to_yaml(cfg)
+            state_dir = run_dir / str(prepared.settings.get("log_dir")) if optimizer_name == "gepa" else None
+            if state_dir is not None and state_dir.is_dir():
+                previous = run_dir / "config.yaml"
+                same = previous.is_file() and previous.read_text(encoding="utf-8") == config_text
+                if (run_dir / MANIFEST_FILE).exists() or not same:  # GEPA resumes only the very same run
+                    logger.info("gepa: starting afresh (the state in {} is of another or a finished run)", state_dir)
+                    shutil.rmtree(state_dir, ignore_errors=True)
+                else:
+                    logger.info("gepa: resuming from {}", state_dir)
             ensure_dir(run_dir)
-            atomic_write_text(run_dir / "config.yaml", to_yaml(cfg))
+            atomic_write_text(run_dir / "config.yaml", config_text)
 
             logger.info("scores of the unoptimized program (dev, val) ...")
             dev_before, dev_before_values = score_program(student, devset, metric, threads)

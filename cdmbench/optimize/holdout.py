@@ -31,7 +31,8 @@ def slice_val(dev: Sequence[Case], fraction: float, seed: int) -> tuple[list[Cas
         raise ConfigError(f"val_fraction={fraction}: give a fraction of dev between 0 and 1, or val=<cases file>.")
     if len(dev) < 2:
         raise ConfigError(
-            f"dev has {len(dev)} case(s): a held-out val slice needs at least two; give more dev cases or val=<file>."
+            f"dev has {len(dev)} case(s): a held-out val slice needs at least two; give more dev cases, "
+            "val=<file>, or val_fraction=null (no honest lift then)."
         )
     rng = random.Random(seed)
     groups: dict[str, list[Case]] = {}

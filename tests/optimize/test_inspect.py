@@ -69,3 +69,31 @@ def test_optimizer_log_holds_the_bootstrap_progress(tmp_path, splits_dir, dummy_
     assert "fails: diagnosis wrong" in log
     for case in load_cases_file(splits_dir / "train.json").cases:  # no patient text in the log
         assert case.patient_history.strip()[:60] not in log
+
+
+@pytest.fixture
+def infos():
+    messages: list[str] = []
+    sink = logger.add(lambda m: messages.append(str(m)), level="INFO", format="{message}")
+    yield messages
+    logger.remove(sink)
+
+
+def test_gepa_resumes_only_the_same_run(tmp_path, splits_dir, dummy_sessions, infos) -> None:
+    overrides = _overrides(
+        splits_dir,
+        tmp_path,
+        "program=full_info",
+        "optimizer=gepa",
+        "optimizer.auto=null",
+        "optimizer.max_metric_calls=8",
+        "optimizer.use_merge=false",
+        "run=resume",
+    )
+    assert _optimize(overrides) == 0
+    (tmp_path / "resume" / "manifest.json").unlink()  # as if it had died before writing the bundle
+    assert _optimize(overrides) == 0
+    assert any(m.startswith("gepa: resuming from") for m in infos)
+    infos.clear()
+    assert _optimize([*overrides, "overwrite=true"]) == 0  # another config (and a finished run): afresh
+    assert any(m.startswith("gepa: starting afresh") for m in infos)
