@@ -20,6 +20,7 @@ import pytest
 from pytest_postgresql.executors.noop import NoopExecutor
 
 from cdmbench.cli import main
+from cdmbench.data_export.rules import REASONS
 from tests.data_export.mini_mimic import write_mini_mimic
 from tests.postgres import DSN_VARIABLE, connect_to, db_overrides, fresh_database
 
@@ -97,6 +98,7 @@ def test_load_then_create_benchmark(
     assert doc["source"] == "synthetic"
     assert [c["hadm_id"] for c in doc["cases"]] == [20000001]
     assert "history_names_disease" in output and "appendicitis" in output
+    assert all(reason in output for reason in REASONS)  # the summary counts every exclusion reason
 
 
 @pytest.mark.postgres
