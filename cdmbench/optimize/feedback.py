@@ -84,15 +84,19 @@ def _synthesize_feedback(case: Case, score: CaseScore, pred: Any) -> list[str]:
     if not case.pathology:
         return []
     config = pathology_config(case.pathology)
+    calls = _get(pred, "tool_calls", []) or []
+    seen = set(score.answers.correct_laboratory_tests) if calls and score.answers else None  # what the agent got
     left_out = []
     for category, itemids in config.lab_categories.items():
+        if seen is not None and category not in seen:
+            continue  # never gathered: the gathering step hears about it, not the summary
         names = sorted({lab.test_name for lab in case.lab_results if lab.itemid in itemids and lab.test_name})
         if names and not _mentions(summary, *names):
             left_out.append(f"the {category} labs ({', '.join(names[:4])})")
     modalities = sorted(
         {r.modality for r in case.radiology_reports if r.modality and config.imaging_points.get(r.modality, 0) > 0}
     )
-    gathered = {str((c.get("args") or {}).get("modality", "")) for c in _get(pred, "tool_calls", []) or []}
+    gathered = {str((c.get("args") or {}).get("modality", "")) for c in calls if isinstance(c, dict)}
     for modality in modalities:
         if (not gathered or modality in gathered) and not _mentions(summary, modality):
             left_out.append(f"the {modality} findings")
