@@ -240,6 +240,8 @@ def build_discharge(rng: Random, note: NoteInput) -> DischargeNote:
     out.append(f"Medications on Admission:\nThe Preadmission Medication list is accurate and complete.\n{listed}\n \n")
     dmeds = meds + rng.sample(_DISCHARGE_MEDS, rng.randint(2, 5))
     out.append("Discharge Medications:\n" + "\n".join(f"{i}. {m}" for i, m in enumerate(dmeds, 1)) + "\n \n")
+    if rng.random() < 0.01:  # an earlier, empty diagnosis section: the export reads the LAST one
+        out.append("Discharge Diagnosis:\n___\n \n")
     out.append(f"Discharge Disposition:\n{note.disposition}\n \n")
     out.append(f"{note.diagnosis_header}\n{dx_block}\n\n \n")
     out.append(

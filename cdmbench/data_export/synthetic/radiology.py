@@ -44,9 +44,17 @@ _EXTRA = {
     "diverticulitis": ["No drainable fluid collection.", "A 3.1 cm rim-enhancing pelvic collection is present."],
 }
 _MASKED = {
-    "appendicitis": ["Findings are compatible with acute appendicitis.", "Concern for tip appendicitis."],
+    "appendicitis": [
+        "Findings are compatible with acute appendicitis.",
+        "Concern for tip appendicitis.",
+        "Inflammatory change in keeping with periappendicitis.",
+    ],
     "cholecystitis": ["Findings are concerning for acute cholecystitis.", "Appearance suggests cholecystitis."],
-    "diverticulitis": ["Findings are consistent with acute diverticulitis.", "Compatible with diverticulitis."],
+    "diverticulitis": [
+        "Findings are consistent with acute diverticulitis.",
+        "Compatible with diverticulitis.",
+        "Pericolonic stranding, in keeping with peridiverticulitis.",
+    ],
     "pancreatitis": ["Findings are compatible with acute pancreatitis.", "Consistent with interstitial pancreatitis."],
 }
 _IMPRESSION = {
