@@ -154,3 +154,25 @@ def test_labelled_diagnose_demos_look_like_the_programs_input(synthetic_cases) -
     summary = GroundTruthFewShot(k=1).compile(build_program({"name": "full_info"}), trainset=train)
     text = summary.diagnose.predict.demos[0].summary  # shaped like SynthesizeFindings' summary, not the record
     assert "Abnormal labs:" in text and "Patient history:" not in text and "Laboratory" not in text
+
+
+def test_gepa_reflects_on_each_predictor_with_its_own_feedback(synthetic_cases, schema_lm) -> None:
+    from cdmbench.signatures import Diagnose, GatherInformation, PlanTreatment
+
+    train = synthetic_cases[:3]
+    compile_tiny("gepa", "cdm_agent", train, train, schema_lm)
+    reflections = [p for p in schema_lm.prompts if "examples_with_feedback" in p]
+
+    def feedback_for(signature) -> str:  # the feedback GEPA showed when it rewrote that predictor
+        start = signature.instructions.split(".")[0]
+        prompts = [p for p in reflections if start in p.split("examples_with_feedback")[0]]
+        assert prompts, signature.__name__
+        return "\n".join(p.split("examples_with_feedback")[-1] for p in prompts)
+
+    gather, diagnose, treat = feedback_for(GatherInformation), feedback_for(Diagnose), feedback_for(PlanTreatment)
+    assert "physical examination" in gather and "lab categories" in gather
+    assert "Diagnosis " in diagnose and "physical examination" not in diagnose and "treatments" not in diagnose
+    assert "treatments" in treat and "physical examination" not in treat
+    for p in reflections:
+        for case in train:
+            assert str(case.hadm_id) not in p
