@@ -7,6 +7,7 @@ import pytest
 from cdmbench.data_export.text import (
     clean_radiology_report,
     discharge_diagnoses,
+    discharge_diagnosis_section,
     discharge_procedures,
     extract_history,
     extract_hpi_only,
@@ -217,3 +218,33 @@ def test_clean_radiology_report_nothing_kept() -> None:
     assert clean_radiology_report("INDICATION: pain\nIMPRESSION: normal\n") == ""
     assert clean_radiology_report("") == ""
     assert clean_radiology_report("Normal study, no header.") == "Normal study, no header."
+
+
+def test_deidentified_history_headers_start_the_history() -> None:
+    for header in ("___ of Present Illness:", "History of Presenting Illness:", "HISTORY OF PRESENT ILLNESS:"):
+        note = f"Chief Complaint:\npain\n{header}\nRLQ pain.\nPast Medical History:\nNone\nPhysical Exam:\nSoft."
+        assert extract_history(note) == "RLQ pain.\nPast Medical History:\nNone", header
+
+
+def test_the_last_diagnosis_header_wins_and_may_be_deidentified() -> None:
+    note = (
+        "Discharge Diagnosis:\n___\n \nDischarge Disposition:\nHome\n \n___ Diagnosis:\nPRIMARY:\n- Acute appendicitis"
+        "\n \nDischarge Condition:\nGood\n"
+    )
+    assert discharge_diagnosis_section(note) == "PRIMARY:\n- Acute appendicitis"
+    assert discharge_diagnoses(note) == ["Acute appendicitis"]
+    assert discharge_diagnosis_section("Chief Complaint:\npain\n") is None
+
+
+@pytest.mark.parametrize(
+    ("exam", "expected"),
+    [
+        ("Abd tender\nUPON DISCHARGE:\nAbd soft", "Abd tender"),
+        ("Abd tender\nOn discharge, abd soft", "Abd tender"),
+        ("Abd tender\n\nExam prior to discharge:\nAbd soft", "Abd tender\n\nExam prior to"),
+        ("Abd tender\nAT\nDISCHARGE: soft", "Abd tender"),
+        ("Skin: no discharge from the umbilicus\nAbd tender", "Skin: no"),  # CDMv1 cuts here too
+    ],
+)
+def test_exam_is_cut_at_the_first_discharge(exam: str, expected: str) -> None:
+    assert extract_physical_exam(f"Physical Exam:\n{exam}\n \nPertinent Results:\nnone") == expected
