@@ -42,6 +42,9 @@ def test_llama_cpp_builds_a_grammar_with_one_branch_per_argument_set():
     gbnf = llama_grammar.json_schema_to_gbnf(json.dumps(_step_schema()))
     assert "next-tool-args ::= next-tool-args-0 | next-tool-args-1 | next-tool-args-2" in gbnf
     assert 'next-tool-args-0 ::= "{" space  "}" space' in gbnf
+    fmt = response_format_for(CdmAgent().gather.react.signature, "json_object_schema", 300)
+    assert fmt["type"] == "json_object"
+    assert pytest.importorskip("llama_cpp").LlamaGrammar.from_json_schema(json.dumps(fmt["schema"]), verbose=False)
 
 
 def test_llguidance_admits_each_tool_with_its_own_arguments_only():
