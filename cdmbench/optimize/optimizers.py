@@ -1,25 +1,33 @@
 """The optimizers by name (Hydra group ``optimizer``): each builds a DSPy teleprompter from its settings.
 
 Every builder takes the optimizer's settings (``configs/optimizer/<name>.yaml`` without ``name``), the shared
-resources (metrics, seed, threads, the prompt and reflection LMs) and the data sizes, and returns a
-``PreparedOptimizer``: the teleprompter, the extra ``compile`` arguments and the effective settings that go
-into the bundle manifest. Settings are fitted to small data sets where an optimizer would refuse them
-(SIMBA's batch size, MIPROv2's minibatch size).
+resources (``resources.OptimizerResources``: metrics, the demo threshold, seed, threads, the prompt, reflection and
+teacher LMs) and the data sizes, and returns a ``PreparedOptimizer``: the teleprompter, the extra ``compile``
+arguments and the effective settings that go into the bundle manifest. The threshold reaches every optimizer that
+takes one: DSPy's ``metric_threshold`` (BootstrapFewShot, random search, MIPROv2) and, for SIMBA, a gate on its
+demo strategy; the teacher goes in as DSPy's ``teacher_settings``. Settings are fitted to small data sets where an
+optimizer would refuse them (SIMBA's batch size, MIPROv2's minibatch size).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import dspy
-from dspy.teleprompt.simba_utils import append_a_demo, append_a_rule
+from dspy.teleprompt.simba_utils import append_a_rule
 from loguru import logger
 
 from cdmbench.errors import ConfigError, UnknownNameError
 from cdmbench.optimize.labeled import GroundTruthFewShot
+from cdmbench.optimize.resources import (
+    OptimizerResources,
+    PreparedOptimizer,
+    default_lm_warning,
+    gated_demo,
+    teacher_settings,
+)
 
 __all__ = [
     "EXTRA_LMS",
@@ -30,52 +38,6 @@ __all__ = [
     "prepare_optimizer",
     "register_optimizer",
 ]
-
-
-@dataclass
-class OptimizerResources:
-    """What every optimizer may use besides the data."""
-
-    metric: Callable[..., Any]
-    """``metric(example, pred, trace=None)`` over cdmbench examples (``examples.with_gold``)."""
-    feedback_metric: Callable[..., Any]
-    """GEPA's five-argument metric returning ``dspy.Prediction(score, feedback)``."""
-    seed: int = 0
-    """Seed for the optimizers that take one."""
-    num_threads: int = 1
-    """Cases evaluated at once."""
-    prompt_lm: dspy.LM | None = None
-    """The LM that proposes instructions (MIPROv2, SIMBA); None: the task LM."""
-    reflection_lm: dspy.LM | None = None
-    """GEPA's reflection LM; None: the task LM."""
-    task_lm: dspy.LM | None = None
-    """The task LM (the fallback for the two above)."""
-    metric_threshold: float | None = None
-    """DSPy's ``metric_threshold`` for the optimizers that take one (the metric's ``threshold.min_score``)."""
-    passes: Callable[[Any, Any], bool] | None = None
-    """``passes(example, prediction)``: whether a trace may become a demo (SIMBA's demos are gated by it)."""
-    teacher_lm: dspy.LM | None = None
-    """The LM that runs the program while demos are bootstrapped; None: the task LM."""
-    log_dir: str | None = None
-    """The run directory's folder for optimizer state (GEPA's ``log_dir`` is relative to it)."""
-    same_as_task: tuple[str, ...] = ()
-    """Roles ('prompt', 'reflection') whose LM above is the task LM's copy (counted apart): they get a warning."""
-
-
-@dataclass
-class PreparedOptimizer:
-    """A teleprompter ready to compile, with what to record about it."""
-
-    name: str
-    teleprompter: Any
-    settings: dict[str, Any]
-    """Effective settings (recorded in the bundle manifest)."""
-    compile_kwargs: dict[str, Any] = field(default_factory=dict)
-    """Extra keyword arguments of ``compile`` besides student and trainset."""
-    takes_valset: bool = False
-    """Whether ``compile`` gets the dev set as ``valset``."""
-    lms_used: tuple[str, ...] = ()
-    """Which extra LMs it uses: 'prompt', 'reflection'."""
 
 
 EXTRA_LMS: dict[str, str] = {"mipro_v2": "prompt", "simba": "prompt", "gepa": "reflection"}
@@ -147,28 +109,10 @@ def _labeled(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int)
 _BOOTSTRAP = {"max_bootstrapped_demos": 4, "max_labeled_demos": 0, "max_rounds": 1, "max_errors": None}
 
 
-def _teacher(r: OptimizerResources) -> dict[str, Any]:
-    """DSPy's ``teacher_settings``: the teacher LM runs the program while demos are bootstrapped."""
-    return {"lm": r.teacher_lm} if r.teacher_lm is not None else {}
-
-
-def _default_lm_warning(optimizer: str, role: str, r: OptimizerResources) -> None:
-    if getattr(r, f"{role}_lm") is None or role in r.same_as_task:
-        logger.warning(
-            "{}: {}_lm is the task LM; a small model proposing for itself finds little. Name a stronger one, "
-            "e.g. {}_lm=vllm {}_lm.preset=llama3_3_70b (configs/{}_lm/).",
-            optimizer,
-            role,
-            role,
-            role,
-            role,
-        )
-
-
 @register_optimizer("bootstrap_fewshot", _BOOTSTRAP)
 def _bootstrap(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -> PreparedOptimizer:
     teleprompter = dspy.BootstrapFewShot(
-        metric=r.metric, metric_threshold=r.metric_threshold, teacher_settings=_teacher(r), **s
+        metric=r.metric, metric_threshold=r.metric_threshold, teacher_settings=teacher_settings(r), **s
     )
     return PreparedOptimizer("bootstrap_fewshot", teleprompter, s)
 
@@ -178,7 +122,7 @@ def _random_search(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev
     teleprompter = dspy.BootstrapFewShotWithRandomSearch(
         metric=r.metric,
         metric_threshold=r.metric_threshold,
-        teacher_settings=_teacher(r),
+        teacher_settings=teacher_settings(r),
         num_threads=r.num_threads,
         **s,
     )
@@ -231,12 +175,12 @@ def _mipro(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -
         raise ConfigError("optimizer=mipro_v2: set either auto, or num_candidates and num_trials (with auto=null).")
     s["minibatch_size"] = max(1, min(int(s["minibatch_size"]), n_dev))
     init = {k: s[k] for k in _MIPRO_INIT}
-    _default_lm_warning("mipro_v2", "prompt", r)
+    default_lm_warning("mipro_v2", "prompt", r)
     teleprompter = dspy.MIPROv2(
         metric=r.metric,
         prompt_model=r.prompt_lm or r.task_lm,
         task_model=r.task_lm,
-        teacher_settings=_teacher(r),
+        teacher_settings=teacher_settings(r),
         metric_threshold=r.metric_threshold,
         num_threads=r.num_threads,
         seed=r.seed,
@@ -279,7 +223,7 @@ def _gepa(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) ->
         raise ConfigError("optimizer=gepa needs a reflection LM; configure reflection_lm= (default: the task LM).")
     if r.teacher_lm is not None:
         raise ConfigError("optimizer=gepa takes no teacher (DSPy's GEPA has none); drop teacher_lm=.")
-    _default_lm_warning("gepa", "reflection", r)
+    default_lm_warning("gepa", "reflection", r)
     options = dict(s)  # log_dir is relative to the run directory; without one GEPA keeps no state
     options["log_dir"] = str(Path(r.log_dir) / str(s["log_dir"])) if s["log_dir"] and r.log_dir else None
     teleprompter = dspy.GEPA(
@@ -305,25 +249,10 @@ def _simba(s: dict[str, Any], r: OptimizerResources, n_train: int, n_dev: int) -
     s["bsize"] = max(1, min(wanted, n_train))
     if s["bsize"] != wanted:
         logger.info("simba: batch size {} fitted to the {} training cases", s["bsize"], n_train)
-    _default_lm_warning("simba", "prompt", r)
+    default_lm_warning("simba", "prompt", r)
     teleprompter = dspy.SIMBA(
-        metric=r.metric, prompt_model=r.prompt_lm, teacher_settings=_teacher(r), num_threads=r.num_threads, **s
+        metric=r.metric, prompt_model=r.prompt_lm, teacher_settings=teacher_settings(r), num_threads=r.num_threads, **s
     )
     if r.passes is not None and s["max_demos"] > 0:  # a demo only from a trajectory that passes the threshold
-        teleprompter.strategies = [_gated_demo(s["demo_input_field_maxlen"], r.passes), append_a_rule]
+        teleprompter.strategies = [gated_demo(s["demo_input_field_maxlen"], r.passes), append_a_rule]
     return PreparedOptimizer("simba", teleprompter, s, {"seed": r.seed}, lms_used=("prompt",))
-
-
-def _gated_demo(maxlen: int, passes: Callable[[Any, Any], bool]) -> Callable[..., bool]:
-    """SIMBA's ``append_a_demo`` strategy, taken only when the best trajectory of the bucket passes ``passes``."""
-    append = append_a_demo(maxlen)
-
-    def gated(bucket: list[dict[str, Any]], system: dspy.Module, **kwargs: Any) -> bool:
-        good = bucket[0]
-        if good.get("prediction") is None or not passes(good["example"], good["prediction"]):
-            logger.debug("simba: no demo from a trajectory below the threshold")
-            return False
-        return append(bucket, system, **kwargs)
-
-    gated.__name__ = "append_a_demo"
-    return gated
