@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
+import pytest
 from loguru import logger
 
 from cdmbench.cases import load_cases_file
@@ -118,3 +120,44 @@ def test_a_model_whose_answers_cannot_be_read_is_measured_not_aborted(tmp_path, 
     assert [p["error_kind"] for p in read_jsonl(run_dir / "predictions.jsonl")] == ["format_error"] * N_CASES
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["error_kinds"] == {"lm_error": 0, "format_error": N_CASES}
+
+
+def _realistic(request: Request) -> Reply:
+    """A seeded mix by request content: cut off, malformed, empty, a thought, HTTP 500, else a good answer."""
+    draw = int(hashlib.sha256(request.prompt.encode()).hexdigest()[:8], 16) % 20
+    if draw == 0:
+        return Reply(status=500)
+    if draw == 1:
+        return Reply(default_reply(request).value, truncate=True)
+    if draw == 2:
+        return Reply(text='{"next_thought": "unfinished')
+    if draw == 3:
+        return Reply(text="")
+    reply = default_reply(request)
+    if draw < 8:
+        return Reply(reply.value, reasoning="thinking it over", think_in_content=draw % 2 == 0)
+    return reply
+
+
+@pytest.mark.parametrize("program", ["cdm_agent", "full_info", "diagnosis_only"])
+def test_every_program_runs_to_the_end_on_a_server_with_realistic_faults(tmp_path, cases_file, program):
+    n_cases = 12
+    with ConstrainedLM(_realistic) as server:
+        overrides = [o for o in _overrides(cases_file, server, tmp_path) if not o.startswith(("program=", "limit="))]
+        overrides += [f"program={program}", f"limit={n_cases}", "max_error_rate=1.0"]
+        if program == "cdm_agent":
+            overrides.append("program.max_iters=5")
+        code = evaluate.run(compose("evaluate", overrides))
+        cut_off = sum(reply["finish_reason"] == "length" for reply in server.replies)
+    assert code == 0 and cut_off > 0  # the mix really had faults
+    run_dir = tmp_path / "failures"
+    predictions = read_jsonl(run_dir / "predictions.jsonl")
+    assert len(predictions) == n_cases and {p["status"] for p in predictions} <= {"ok", "error"}
+    assert all(p["error_kind"] in ("lm_error", "format_error") for p in predictions if p["status"] == "error")
+    assert sum(p["status"] == "ok" for p in predictions) >= n_cases // 2
+    for prediction in predictions:
+        for key, value in (prediction.get("trajectory") or {}).items():
+            assert not key.startswith("observation_") or "Traceback" not in str(value)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    rows = {(r["pathology"], r["metric"]): r for r in summary["rows"]}
+    assert rows[("overall", "diagnosis")]["n"] == n_cases and summary["n_cases"] == n_cases
