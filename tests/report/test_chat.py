@@ -49,3 +49,10 @@ def test_the_card_shows_the_transcript_reasoning_and_unreadable_steps():
     assert "cut off" in card and "unreadable step (truncated)" in card and "&quot;next_thought&quot;: &quot;lab" in card
     assert "pain &lt;b&gt;migrated&lt;/b&gt;" in card and "<b>migrated</b>" not in card
     assert "Other recorded fields" not in card  # steps and transcript have their own sections
+
+
+def test_a_repeated_system_prompt_is_shown_once_per_case():
+    system = {"role": "system", "content": "You are an Agent with a long prompt."}
+    calls = [{"messages": [system, {"role": "user", "content": f"step {i}"}], "completion": "{}"} for i in range(3)]
+    card = render_card(CaseView(hadm_id=1, prediction={"hadm_id": 1, "transcript": calls}, score=None, info=None))
+    assert card.count("You are an Agent with a long prompt.") == 1 and card.count("as in call 1") == 2

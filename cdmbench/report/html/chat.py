@@ -1,7 +1,8 @@
 """The chat transcript of a case for the report: per LM call the messages sent, the answer and its reasoning.
 
 Reads the predictions line's ``transcript`` (``cdmbench.lm.transcript.LMCall`` records). Every piece of text is
-escaped; a call without ``messages`` (a run with ``transcript=false``) shows its answer only.
+escaped; a call without ``messages`` (a run with ``transcript=false``) shows its answer only; a message already
+shown in an earlier call of the case (the system prompt) is named, not repeated.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def _facts(call: dict[str, Any]) -> str:
     return " · ".join(facts)
 
 
-def _call(number: int, call: dict[str, Any]) -> str:
+def _call(number: int, call: dict[str, Any], seen: dict[str, int]) -> str:
     head = f"call {number}: {call.get('signature') or 'LM'}"
     facts = _facts(call)
     flag = ' <span class="badge invalid">cut off</span>' if call.get("finish_reason") == "length" else ""
@@ -48,6 +49,10 @@ def _call(number: int, call: dict[str, Any]) -> str:
     for message in call.get("messages") or []:
         role = str(message.get("role", "?")) if isinstance(message, dict) else "?"
         text = _content(message.get("content") if isinstance(message, dict) else message)
+        if text in seen:  # the same system prompt (or demo) in every call: shown once per case
+            parts.append(f'<div class="note">{escape(role)}: as in call {seen[text]}</div>')
+            continue
+        seen[text] = number
         parts.append(f'<div class="note">{escape(role)}</div><pre>{escape(text)}</pre>')
     if call.get("reasoning_content"):
         parts.append(
@@ -65,5 +70,6 @@ def render_chat(prediction: dict[str, Any]) -> str:
     calls = prediction.get("transcript")
     if not isinstance(calls, list) or not calls:
         return ""
-    body = "".join(_call(i, c) for i, c in enumerate(calls, start=1) if isinstance(c, dict))
+    seen: dict[str, int] = {}
+    body = "".join(_call(i, c, seen) for i, c in enumerate(calls, start=1) if isinstance(c, dict))
     return f"<h3>LM transcript ({len(calls)} calls)</h3>{body}"
