@@ -13,11 +13,18 @@ Public API:
     Labs: ``LAB_CATEGORIES``, ``PANELS``, ``PANEL_SYNONYMS``, ``LabItem``, ``category_itemids``,
     ``required_categories``, ``neutral_itemids``, ``synonym_class``, ``synonym_classes``, ``reference_lab_items``.
     Lab requests: ``LabDictionary``, ``LabMatch``, ``LabRequest``, ``parse_lab_request``, ``split_lab_request``.
+    CDMv1's own vocabulary (the ``cdmv1`` protocol): ``cdmv1_modality_region``, ``parse_cdmv1_imaging_request``,
+    ``cdmv1_report_answers``, ``CDMV1_TOOL_NAMES``, ``resolve_cdmv1_tool_name``.
     Treatments: ``TREATMENTS``, ``BILIARY_KEYWORD``, ``ProcedureCodes``, ``KeywordRule``, ``check_treatment``,
     ``procedure_codes``, ``treatments_for``, ``always_required``, ``required_codes``,
     ``required_discharge_keywords``, ``requested_rule``.
 """
 
+from cdmbench.vocabulary.cdmv1_imaging import (
+    cdmv1_modality_region,
+    cdmv1_report_answers,
+    parse_cdmv1_imaging_request,
+)
 from cdmbench.vocabulary.imaging import (
     MODALITIES,
     REGIONS,
@@ -55,6 +62,7 @@ from cdmbench.vocabulary.pathologies import (
     masking_keywords,
     pathology_from_title,
 )
+from cdmbench.vocabulary.tool_names import CDMV1_TOOL_NAMES, resolve_cdmv1_tool_name
 from cdmbench.vocabulary.treatments import (
     BILIARY_KEYWORD,
     TREATMENTS,
@@ -71,6 +79,7 @@ from cdmbench.vocabulary.treatments import (
 
 __all__ = [
     "BILIARY_KEYWORD",
+    "CDMV1_TOOL_NAMES",
     "COHORT_PHRASES",
     "LAB_CATEGORIES",
     "MASK",
@@ -90,6 +99,8 @@ __all__ = [
     "ProcedureCodes",
     "always_required",
     "category_itemids",
+    "cdmv1_modality_region",
+    "cdmv1_report_answers",
     "check_pathology",
     "check_treatment",
     "classify_exam",
@@ -100,6 +111,7 @@ __all__ = [
     "neutral_itemids",
     "normalize_imaging_request",
     "normalize_request_text",
+    "parse_cdmv1_imaging_request",
     "parse_lab_request",
     "pathology_from_title",
     "procedure_codes",
@@ -109,6 +121,7 @@ __all__ = [
     "required_categories",
     "required_codes",
     "required_discharge_keywords",
+    "resolve_cdmv1_tool_name",
     "split_lab_request",
     "synonym_class",
     "synonym_classes",
