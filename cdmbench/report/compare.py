@@ -1,4 +1,7 @@
-"""Several runs side by side: grouped bars per pathology, one colour per run (``cdmbench plot``)."""
+"""Several runs side by side: grouped bars per pathology, one colour per run (``cdmbench plot``).
+
+A run without a case of a pathology says ``n=0`` there; intervals are drawn only from two cases or more.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from cdmbench.errors import ConfigError
 from cdmbench.io import atomic_write_text, ensure_dir
 from cdmbench.protocols.mixing import check_same_protocol
-from cdmbench.report._draw import grouped_bars, new_figure, save_png
+from cdmbench.report._draw import grouped_bars, has_cases, new_figure, save_png
 from cdmbench.report.records import OVERALL, Summary
 from cdmbench.report.run_dir import read_run
+from cdmbench.vocabulary.pathologies import PATHOLOGIES
 
-__all__ = ["COMPARED_METRICS", "plot_runs", "plot_summaries", "run_labels", "write_comparison"]
+__all__ = [
+    "COMPARED_METRICS",
+    "comparison_figure",
+    "plot_pathologies",
+    "plot_runs",
+    "plot_summaries",
+    "run_labels",
+    "write_comparison",
+]
 
 COMPARED_METRICS: tuple[tuple[str, str, float], ...] = (
     ("diagnosis", "Diagnosis accuracy", 1.0),
@@ -36,28 +49,39 @@ def run_labels(run_dirs: Sequence[Path]) -> list[str]:
     return [str(p) for p in paths]
 
 
-def _groups(summaries: Sequence[Summary]) -> list[str]:
-    seen: list[str] = []
+def plot_pathologies(summaries: Sequence[Summary]) -> list[str]:
+    """The pathologies a plot shows: the benchmark's four (one without a case says n=0), then any other seen."""
+    seen = list(PATHOLOGIES)
     for summary in summaries:
         seen += [p for p in summary.pathologies if p != OVERALL and p not in seen]
-    return [*seen, OVERALL]
+    return seen
+
+
+def comparison_figure(
+    summaries: Sequence[Summary], labels: Sequence[str], metric: str, title: str, top: float
+) -> Figure | None:
+    """One metric of several runs: bars per pathology and overall, one colour per run (None: no run has it)."""
+    groups = [*plot_pathologies(summaries), OVERALL]
+    series = [(label, [s.get(p, metric) for p in groups]) for label, s in zip(labels, summaries, strict=True)]
+    if not any(has_cases(row) for _, rows in series for row in rows):
+        return None
+    figure, (ax,) = new_figure(min(12.0, max(7.0, 0.45 * len(groups) * len(summaries) + 3)), 4.4)
+    grouped_bars(ax, groups, series, annotate=len(summaries) <= 4)
+    ax.set_ylim(0, top * 1.12)
+    ax.tick_params(axis="x", labelsize=9)
+    ax.set_title(f"{title} (95% CI)", fontsize=10)
+    ax.legend(title="run", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+    return figure
 
 
 def plot_summaries(summaries: Sequence[Summary], labels: Sequence[str], out_dir: Path) -> list[Path]:
     """Draw one ``compare_<metric>.png`` per ``COMPARED_METRICS`` entry that some run has; returns the paths."""
     out_dir = ensure_dir(Path(out_dir))
-    groups = _groups(summaries)
     drawn = []
     for metric, title, top in COMPARED_METRICS:
-        series = [(label, [s.get(p, metric) for p in groups]) for label, s in zip(labels, summaries, strict=True)]
-        if not any(row for _, rows in series for row in rows):
-            continue
-        figure, (ax,) = new_figure(min(12.0, max(7.0, 0.45 * len(groups) * len(summaries) + 3)), 4.2)
-        grouped_bars(ax, groups, series, annotate=len(summaries) <= 4)
-        ax.set_ylim(0, top * 1.12)
-        ax.set_title(f"{title} (95% CI)", fontsize=10)
-        ax.legend(title="run", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-        drawn.append(save_png(figure, out_dir / f"compare_{metric}.png"))
+        figure = comparison_figure(summaries, labels, metric, title, top)
+        if figure is not None:
+            drawn.append(save_png(figure, out_dir / f"compare_{metric}.png"))
     return drawn
 
 
