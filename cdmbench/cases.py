@@ -22,7 +22,7 @@ from loguru import logger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cdmbench.errors import CaseFormatError, DataSourceError
-from cdmbench.io import atomic_write_text
+from cdmbench.io import atomic_write_text, check_input_file, find_lone_surrogate, json_loads
 
 __all__ = [
     "PATHOLOGIES",
@@ -168,8 +168,8 @@ class GroundTruth(_Record):
 class Case(_Record):
     """One benchmark admission: history, exam, labs, microbiology, imaging and ground truth."""
 
-    hadm_id: int
-    """MIMIC-IV hospital admission id."""
+    hadm_id: int = Field(ge=-(1 << 63), le=(1 << 63) - 1)
+    """MIMIC-IV hospital admission id (a 64-bit integer)."""
     pathology: Pathology | None = None
     """The admission's benchmark pathology (never shown to a program)."""
     demographics: Demographics | None = None
@@ -225,11 +225,12 @@ def _describe_error(path: Path, where: str, raw: Any, exc: ValidationError) -> s
     )
 
 
-def _read_text(path: Path) -> str:
+def _read_text(path: Path, max_bytes: int | None = None) -> str:
     if not path.exists():
         raise DataSourceError(f"cases file {str(path)!r} does not exist; check the path (cases=... / data=...).")
     if path.is_dir():
         raise DataSourceError(f"cases file {str(path)!r} is a directory; give the path of a .json or .jsonl file.")
+    check_input_file(path, "cases file", max_bytes)  # devices, FIFOs and oversized files: before opening
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -249,7 +250,7 @@ def _parse_raw(path: Path, text: str) -> tuple[str | None, list[tuple[str, Any]]
     if not stripped:
         raise CaseFormatError(f"{path}: the file is empty; expected JSON {{'cases': [...]}}, a list, or JSONL.")
     try:
-        doc = json.loads(text)
+        doc = json_loads(text, str(path))
     except json.JSONDecodeError as exc:
         if stripped[0] == "{" and exc.msg == "Extra data":
             doc = None  # JSONL: one object per line
@@ -279,18 +280,19 @@ def _parse_raw(path: Path, text: str) -> tuple[str | None, list[tuple[str, Any]]
         if not line.strip():
             continue
         try:
-            items.append((f"line {lineno}", json.loads(line)))
+            items.append((f"line {lineno}", json_loads(line, f"{path}: line {lineno}")))
         except json.JSONDecodeError as exc:
             raise CaseFormatError(f"{path}: broken JSON on line {lineno}, column {exc.colno}: {exc.msg}.") from None
     return None, items
 
 
-def load_cases_file(path: str | Path, *, allow_empty: bool = False) -> CasesFile:
+def load_cases_file(path: str | Path, *, allow_empty: bool = False, max_bytes: int | None = None) -> CasesFile:
     """Read and validate a cases file.
 
     Args:
         path: a JSON ``{"cases": [...]}`` file, a JSON list of cases, or JSONL.
         allow_empty: accept a file without cases.
+        max_bytes: refuse a larger file (default ``cdmbench.io.DEFAULT_MAX_INPUT_BYTES``).
 
     Returns:
         The validated ``CasesFile``.
@@ -299,7 +301,17 @@ def load_cases_file(path: str | Path, *, allow_empty: bool = False) -> CasesFile
         CaseFormatError: naming the file, case index, hadm_id and field of the first problem.
     """
     path = Path(path)
-    source, items = _parse_raw(path, _read_text(path))
+    text = _read_text(path, max_bytes)
+    source, items = _parse_raw(path, text)
+    bad = find_lone_surrogate(text, [raw for _, raw in items])
+    if bad is not None:
+        index, _, field = bad.partition(".")
+        raw = items[int(index)][1] if index.isdigit() else None
+        hadm = f" (hadm_id={raw.get('hadm_id')})" if isinstance(raw, dict) and "hadm_id" in raw else ""
+        raise CaseFormatError(
+            f"{path}: {items[int(index)][0] if index.isdigit() else 'the file'}{hadm}: field {field or '(case)'!r} "
+            "holds a lone surrogate escape (such as \\ud800), which is not text; fix or regenerate the file."
+        )
     cases: list[Case] = []
     seen: dict[int, str] = {}
     unknown: set[str] = set()
@@ -326,9 +338,9 @@ def load_cases_file(path: str | Path, *, allow_empty: bool = False) -> CasesFile
     return CasesFile(source=source, cases=cases)
 
 
-def load_cases(path: str | Path, *, allow_empty: bool = False) -> list[Case]:
+def load_cases(path: str | Path, *, allow_empty: bool = False, max_bytes: int | None = None) -> list[Case]:
     """Read and validate the cases of a cases file (see ``load_cases_file``)."""
-    return load_cases_file(path, allow_empty=allow_empty).cases
+    return load_cases_file(path, allow_empty=allow_empty, max_bytes=max_bytes).cases
 
 
 # --------------------------------------------------------------------------- writing

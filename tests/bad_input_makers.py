@@ -124,6 +124,42 @@ def _not_a_bundle(tmp: Path) -> None:
     (tmp / "not_a_bundle" / "predictions.jsonl").write_text("", encoding="utf-8")
 
 
+def _huge_hadm_id(tmp: Path) -> None:
+    """A case whose hadm_id has 5,000 digits (Python refuses to read integers that long)."""
+    case = seed_cases()[0]
+    text = json.dumps({"source": "synthetic", "cases": [case]}).replace(str(case["hadm_id"]), "7" * 5000, 1)
+    (tmp / "huge_id.json").write_text(text, encoding="utf-8")
+
+
+def _deep_nesting(tmp: Path) -> None:
+    """A case whose history is a list nested 200,000 deep."""
+    case = json.dumps(seed_cases()[0]).replace('"patient_history": "', '"patient_history": @@, "x": "', 1)
+    depth = 200_000
+    text = '{"source": "synthetic", "cases": [' + case.replace("@@", "[" * depth + "]" * depth) + "]}"
+    (tmp / "deep.json").write_text(text, encoding="utf-8")
+
+
+def _fifo(tmp: Path) -> None:
+    """A named pipe where a cases file should be (opening it would block until a writer came)."""
+    import os
+
+    os.mkfifo(tmp / "cases.fifo")
+
+
+def _oversized(tmp: Path) -> None:
+    """A valid synthetic cases file of about 2 MiB (over ``max_input_mb=1``)."""
+    cases = seed_cases()
+    cases[0]["patient_history"] = "Abdominal pain. " * (2 * 1024 * 1024 // 16)
+    (tmp / "big.json").write_text(json.dumps({"source": "synthetic", "cases": cases}), encoding="utf-8")
+
+
+def _run_without_manifest(tmp: Path) -> None:
+    """An evaluate run directory that holds predictions but no manifest.json (whose run is it?)."""
+    run = tmp / "outputs" / "old"
+    run.mkdir(parents=True)
+    (run / "predictions.jsonl").write_text('{"hadm_id": 20000001, "status": "ok"}\n', encoding="utf-8")
+
+
 MAKERS: dict[str, Callable[[Path], None]] = {
     "invalid_utf8": _invalid_utf8,
     "binary_garbage": _binary_garbage,
@@ -135,5 +171,10 @@ MAKERS: dict[str, Callable[[Path], None]] = {
     "corrupt_archive": _corrupt_archive,
     "truncated_archive": _truncated_archive,
     "not_a_bundle": _not_a_bundle,
+    "huge_hadm_id": _huge_hadm_id,
+    "deep_nesting": _deep_nesting,
+    "fifo": _fifo,
+    "oversized": _oversized,
+    "run_without_manifest": _run_without_manifest,
 }
 """Generated inputs by the name the corpus table uses."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -132,6 +133,25 @@ CORPUS = [
     bad("split_out_under_a_file", "split cases={seed} out={tmp}/a_file/splits", "a_file' is a file", make=A_FILE),
     bad("synthesize_out_under_a_file", "synthesize n_admissions=4 out={tmp}/a_file/syn", "a_file' is a file", make=A_FILE),
     bad("read_only_output_dir", SCORE_TO + "read_only/scores.jsonl", "read_only", "not writable", make="read_only_dir"),
+    # input edges (issue 12)
+    bad("huge_hadm_id", EVAL + " data={tmp}/huge_id.json", "huge_id.json", "too long", "64 bits", make="huge_hadm_id"),
+    bad("hadm_id_out_of_range", EVAL + " data={corpus}/hadm_id_out_of_range.json", "field 'hadm_id'", "less than or equal to 9223372036854775807"),
+    bad("deep_nesting", EVAL + " data={tmp}/deep.json", "deep.json", "nested too deeply", make="deep_nesting"),
+    bad("lone_surrogate", EVAL + " data={corpus}/lone_surrogate.json", "case 0 (hadm_id=20000001)", "'patient_history'", "lone surrogate"),
+    bad("device_file", EVAL + " data=/dev/zero", "'/dev/zero'", "not a regular file"),
+    bad("fifo", EVAL + " data={tmp}/cases.fifo", "cases.fifo", "is a FIFO", make="fifo"),
+    bad("oversized_file", EVAL + " data={tmp}/big.json max_input_mb=1", "big.json", "over the 1 MiB limit", "max_input_mb", make="oversized"),
+    bad("predictions_duplicate", SCORE + "predictions_duplicate.jsonl", "lines 1 and 3", "hadm_id 20000001", keep=SCORES),
+    bad("not_a_boolean", EVAL + " data={seed} retry_errors=maybe", "retry_errors must be true or false", "'maybe'"),
+    bad("lm_not_a_boolean", EVAL + " data={seed} lm.cache=yes", "lm.cache", "valid boolean"),
+    bad("run_escapes_output_dir", EVAL + " data={seed} run=../..", "run='../..'", "inside output_dir"),
+    bad("run_without_manifest", EVAL + " data={seed} run=old", "old", "no manifest.json", "run=NAME", make="run_without_manifest"),
+    # the data-use guard and the LM endpoint (the seed cases carry no source: credentialed); nothing is written
+    bad("credentialed_to_numeric_ip", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base=http://0x08080808/v1", "refusing to send credentialed", "'0x08080808'", "8.8.8.8"),
+    bad("credentialed_to_mapped_ipv6", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base='http://[::ffff:8.8.8.8]/v1'", "refusing to send credentialed", "8.8.8.8"),
+    bad("unreachable_lm", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base=http://127.0.0.1:{port}/v1", "no LM server answers", "127.0.0.1:{port}"),
+    bad("password_in_api_base", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base=http://user:hunter2@127.0.0.1:{port}/v1", "no LM server answers", "***@127.0.0.1:{port}"),
+    bad("password_in_bad_api_base", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base=ftp://user:hunter2@127.0.0.1/v1", "lm.api_base", "***@127.0.0.1"),
 ]
 # fmt: on
 
@@ -156,7 +176,12 @@ def _snapshot(root: Path) -> dict[str, str]:
     found = {}
     for path in sorted(root.rglob("*")):
         rel = str(path.relative_to(root))
-        found[rel] = "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+        if path.is_dir():
+            found[rel] = "dir"
+        elif not path.is_file():  # a FIFO entry: reading it would block
+            found[rel] = "special"
+        else:
+            found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
 
@@ -195,9 +220,26 @@ def _skip_unless_available(entry: Bad) -> None:
             pytest.skip("the program configs have no 'compiled' key yet")
 
 
+def _loopback_only(real_connect):
+    """socket.connect that refuses anything but unix sockets and loopback (entries name public addresses)."""
+
+    def connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = str(address[0]).split("%", 1)[0]
+            if not ipaddress.ip_address(host).is_loopback:
+                raise AssertionError(f"a bad-input entry tried to connect to {host}")
+        return real_connect(self, address)
+
+    return connect
+
+
 @pytest.fixture
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The scratch directory, also the working directory (so a stray relative output would be seen)."""
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only(socket.socket.connect))
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(variable, raising=False)
+        monkeypatch.delenv(variable.lower(), raising=False)
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
@@ -245,6 +287,7 @@ def test_bad_input(
     captured = capsys.readouterr()
     line = assert_clean_failure(code, captured.out + captured.err, expect)
     assert WRONG_PASSWORD not in captured.out + captured.err
+    assert "hunter2" not in captured.out + captured.err  # URL user info is redacted everywhere
     assert _snapshot(scratch) == before, "the failed command changed the scratch directory"
     assert len(line) < 800, "one readable line, not a dump"
 

@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from cdmbench.cases import Case, load_cases
 from cdmbench.errors import CaseFormatError, ConfigError, DataSourceError
-from cdmbench.io import atomic_open
+from cdmbench.io import atomic_open, check_input_file, find_lone_surrogate, json_loads, max_input_bytes
 from cdmbench.metrics.core import CaseScore
 from cdmbench.metrics.scorer import score_case
 from cdmbench.protocols import Protocol, get_protocol, protocol_from_config
@@ -55,8 +55,10 @@ class ScoreSummary:
         self.correct[pathology] += score.scores.gracious_diagnosis
 
 
-def _prediction_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _prediction_lines(path: Path, max_bytes: int | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, JSON object) for each non-blank line of a predictions file."""
+    if path.exists():
+        check_input_file(path, "predictions file", max_bytes)  # devices, FIFOs, oversized files
     try:
         handle = path.open(encoding="utf-8")
     except FileNotFoundError:
@@ -69,7 +71,7 @@ def _prediction_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line)
+                    record = json_loads(line, f"{path}: line {lineno}")
                 except json.JSONDecodeError as exc:
                     raise CaseFormatError(
                         f"{path}: line {lineno}: broken JSON at column {exc.colno}: {exc.msg}. "
@@ -78,6 +80,12 @@ def _prediction_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 if not isinstance(record, dict):
                     raise CaseFormatError(
                         f"{path}: line {lineno}: expected a JSON object, got {type(record).__name__}."
+                    )
+                field = find_lone_surrogate(line, record)
+                if field is not None:
+                    raise CaseFormatError(
+                        f"{path}: line {lineno}: field {field!r} holds a lone surrogate escape (such as \\ud800), "
+                        "which is not text; fix the line."
                     )
                 yield lineno, record
         except UnicodeDecodeError:
@@ -109,29 +117,42 @@ def _score_line(
 
 
 def score_file(
-    cases_path: Path, predictions_path: Path, output_path: Path, protocol: Protocol | str | None = None
+    cases_path: Path,
+    predictions_path: Path,
+    output_path: Path,
+    protocol: Protocol | str | None = None,
+    *,
+    max_bytes: int | None = None,
 ) -> ScoreSummary:
     """Score every line of ``predictions_path`` against the cases of ``cases_path`` into ``output_path``.
 
-    Returns:
-        The counts of scored and failed predictions per pathology.
     ``protocol`` (``cdmv1`` or ``cdmbench``, the default) says how the answers are read (``cdmbench.protocols``).
 
+    Returns:
+        The counts of scored and failed predictions per pathology.
 
     Raises:
-        CaseFormatError: a malformed predictions line, or a case without pathology (names file and line).
+        CaseFormatError: a malformed predictions line, two lines for one case (names both), or a case without
+            pathology (names file and line).
         DataSourceError: a file is missing, or a prediction's hadm_id is not in the cases file.
     """
-    cases = {case.hadm_id: case for case in load_cases(cases_path)}
+    cases = {case.hadm_id: case for case in load_cases(cases_path, max_bytes=max_bytes)}
     protocol = get_protocol(protocol)
     dictionary = protocol.lab_dictionary(cases.values())
     summary = ScoreSummary()
+    seen: dict[int, int] = {}
     with (
         atomic_open(output_path) as out,
-        tqdm(_prediction_lines(predictions_path), desc="scoring", unit="case", leave=False) as lines,
+        tqdm(_prediction_lines(predictions_path, max_bytes), desc="scoring", unit="case", leave=False) as lines,
     ):  # the bar is cleared before an error is reported
         for lineno, record in lines:
             hadm_id = _hadm_id(predictions_path, lineno, record)
+            if hadm_id in seen:
+                raise CaseFormatError(
+                    f"{predictions_path}: lines {seen[hadm_id]} and {lineno} are both predictions for hadm_id "
+                    f"{hadm_id}; keep one line per case."
+                )
+            seen[hadm_id] = lineno
             case = cases.get(hadm_id)
             if case is None:
                 raise DataSourceError(
@@ -152,9 +173,10 @@ def run(cfg: DictConfig) -> int:
             "score needs cases=FILE (the cases file), predictions=FILE (predictions.jsonl) and output=FILE "
             "(the scores.jsonl to write)."
         )
+    max_bytes = max_input_bytes(cfg.get("max_input_mb"))
     protocol = protocol_from_config(cfg)
     logger.info("scoring with protocol {}", protocol.name)
-    summary = score_file(Path(str(cases)), Path(str(predictions)), Path(str(output)), protocol=protocol)
+    summary = score_file(Path(str(cases)), Path(str(predictions)), Path(str(output)), protocol, max_bytes=max_bytes)
     for pathology in sorted(set(summary.scored) | set(summary.errors)):
         n = summary.scored[pathology]
         logger.info(

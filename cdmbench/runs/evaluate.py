@@ -3,7 +3,9 @@
 Each finished case is appended to ``predictions.jsonl`` and scored at once into ``scores.jsonl``; at the
 end ``summary.json``, ``summary.csv`` and ``plots/`` are written and the summary table is printed.
 ``shard=i/n`` evaluates one shard of the cases (``cdmbench merge`` joins the shard runs);
-``retry_errors=true`` reruns only the cases recorded with ``status: "error"``.
+``retry_errors=true`` reruns only the cases recorded with ``status: "error"``. Every case counts in the
+summary (a failed one as 0); when more than ``max_error_rate`` of them failed the command exits non-zero, after
+writing everything.
 """
 
 from __future__ import annotations
@@ -18,15 +20,19 @@ from typing import Any
 
 import dspy
 from loguru import logger
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from tqdm import tqdm
 
-from cdmbench.cases import Case, CasesFile, cases_hash, load_cases_file
-from cdmbench.config import int_setting, redact, to_yaml
+from cdmbench.cases import Case, CasesFile, load_cases_file
+from cdmbench.config import bool_setting, int_setting, to_yaml
 from cdmbench.errors import CdmbenchError, ConfigError
+from cdmbench.io import max_input_bytes
 from cdmbench.protocols import Protocol, protocol_from_config, run_protocol
+from cdmbench.runs.error_rate import error_rate_exit_code, error_rate_setting
 from cdmbench.runs.executor import run_cases
-from cdmbench.runs.run_dir import RunDirectory, lm_identity
+from cdmbench.runs.identity import run_identity, run_root, safe_run_name
+from cdmbench.runs.provenance import provenance
+from cdmbench.runs.run_dir import RunDirectory
 from cdmbench.runs.shard import parse_shard, shard_cases
 
 __all__ = ["LMUnavailableError", "git_commit", "run"]
@@ -55,7 +61,7 @@ def git_commit() -> str | None:
 def _load_cases(cfg: DictConfig) -> tuple[CasesFile, str]:
     if cfg.data:
         path = Path(str(cfg.data))
-        return load_cases_file(path), path.stem
+        return load_cases_file(path, max_bytes=max_input_bytes(cfg.get("max_input_mb"))), path.stem
     from cdmbench.runs.demo import demo_cases
 
     logger.info(
@@ -86,24 +92,47 @@ class _Scorer:
         self.dictionary = protocol.lab_dictionary(cases)  # all loaded cases, never only the selected ones
         self.scored = {int(r["hadm_id"]) for r in run_dir.scores}
 
-    def __call__(self, record: dict[str, Any]) -> None:
+    def line(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The scores.jsonl line of a prediction."""
         from cdmbench.metrics import score_case, score_error
 
+        case = self.by_id[int(record["hadm_id"])]
+        if record.get("status") == "ok":
+            return score_case(case, record, self.dictionary, self.protocol).to_record()
+        return score_error(case, record.get("error"), record.get("error_kind"), self.dictionary).to_record()
+
+    def __call__(self, record: dict[str, Any]) -> None:
         hadm_id = int(record["hadm_id"])
         if hadm_id in self.scored or hadm_id not in self.by_id:
             return
-        case = self.by_id[hadm_id]
-        if record.get("status") == "ok":
-            line = score_case(case, record, self.dictionary, self.protocol)
-        else:
-            line = score_error(case, record.get("error"))
-        self.run_dir.scores.append(line.to_record())
+        self.run_dir.scores.append(self.line(record))
         self.scored.add(hadm_id)
+
+    def replace(self, record: dict[str, Any]) -> None:
+        """Put a retried case's new prediction and score in place of the old ones (atomic rewrites)."""
+        self.run_dir.replace_case(record, self.line(record))
+        self.scored.add(int(record["hadm_id"]))
 
     def catch_up(self) -> None:
         """Score predictions recorded by an interrupted earlier session but not yet scored."""
         for record in self.run_dir.predictions:
             self(record)
+
+
+def _error_kind(record: dict[str, Any]) -> str:
+    """An error record's kind (its failure kind, else the exception's type name): never model output."""
+    kind = record.get("error_kind") or str(record.get("error") or "").split(":", 1)[0]
+    return str(kind).strip()[:80] or "error"
+
+
+def _fresh_answers(session: Any, retry: set[int]) -> dict[str, Any]:
+    """For a retry, an LM whose cache key has a fresh rollout id: retried cases never get a cached answer."""
+    if not retry:
+        return {}
+    import warnings
+
+    warnings.filterwarnings("ignore", message="rollout_id has no effect")  # it changes the cache key all the same
+    return {"lm": session.lm.copy(rollout_id=time.time_ns() % (1 << 62))}
 
 
 def run(cfg: DictConfig) -> int:
@@ -115,7 +144,11 @@ def run(cfg: DictConfig) -> int:
     lm_settings = LMSettings.from_config(cfg.lm)
     resolve_endpoint(lm_settings)  # an unknown preset or incomplete LM settings fail before anything is written
     num_threads = int_setting(cfg, "num_threads", minimum=1)
+    retry_errors = bool_setting(cfg, "retry_errors")
+    plots, html_report = bool_setting(cfg, "plots"), bool_setting(cfg, "html_report")
     abort_after_errors = int_setting(cfg, "abort_after_errors", minimum=1)
+    transcript = bool_setting(cfg, "transcript")
+    max_error_rate = error_rate_setting(cfg)
     shard = parse_shard(cfg.get("shard"))
     cases_file, data_name = _load_cases(cfg)
     selected = _selected(cfg, cases_file.cases)
@@ -124,27 +157,26 @@ def run(cfg: DictConfig) -> int:
     protocol = protocol_from_config(cfg)  # chosen once: the environment, the agent and the scorer consult it
     # bad options or bundle: fail before any output
     program = build_program(cfg.program, cases=cases_file.cases, protocol=protocol)
-    run_name = str(cfg.run) if cfg.run else f"{data_name}-{program_name}-{_lm_label(cfg.lm)}".replace("/", "_")
+    if cfg.run in (None, ""):
+        run_name = safe_run_name(f"{data_name}-{program_name}-{_lm_label(cfg.lm)}")
+    else:
+        run_name = str(cfg.run)
     if shard is not None:
         run_name += shard.suffix
-    run_dir = RunDirectory(Path(str(cfg.output_dir)) / run_name)
+    run_dir = RunDirectory(run_root(str(cfg.output_dir), run_name))
 
-    identity = {
-        "program": OmegaConf.to_container(cfg.program, resolve=True),
-        "lm": lm_identity(redact(cfg.lm)),
-        "data_hash": cases_hash(cases_file.cases),
-    }
+    identity = run_identity(cfg, cases_file.cases)
     resumed = run_dir.check_resumable(identity)
     if resumed and run_protocol(run_dir.root) != protocol.name:
         raise ConfigError(
             f"{run_dir.root} was run under protocol={run_protocol(run_dir.root)}, not protocol={protocol.name}; "
             "choose another run= name (a run keeps one protocol)."
         )
-    if resumed and cfg.get("retry_errors", False):
+    retry: set[int] = set()
+    if resumed and retry_errors:
         retry = run_dir.error_ids() & {c.hadm_id for c in cases}
-        run_dir.drop_cases(retry)
         logger.info("retry_errors: rerunning {} case(s) recorded with status error", len(retry))
-    finished = run_dir.finished_ids() if resumed else set()
+    finished = run_dir.finished_ids() - retry if resumed else set()
     todo = [c for c in cases if c.hadm_id not in finished]
     logger.info(
         "run {}: {} cases ({} already finished{}), program {}, LM {}",
@@ -155,7 +187,6 @@ def run(cfg: DictConfig) -> int:
         program_name,
         _lm_label(cfg.lm),
     )
-    run_dir.write_config(to_yaml(cfg))
     manifest: dict[str, Any] = {
         "identity": identity,
         "protocol": protocol.name,
@@ -168,22 +199,37 @@ def run(cfg: DictConfig) -> int:
         "data": {"path": str(cfg.data) if cfg.data else None, "source": cases_file.source, "n_cases": len(cases)},
         "selection": {"limit": cfg.limit, "n_selected": len(selected), "shard": shard.spec if shard else None},
         "case_ids": [c.hadm_id for c in cases],
+        "provenance": provenance(),  # command line, git dirty flag, library versions, host, GPUs
     }
+    if not todo:  # nothing to run: no LM session to fail, the directory is written now
+        run_dir.create()
+        run_dir.write_config(to_yaml(cfg))
     scorer = _Scorer(cases_file.cases, run_dir, protocol)
     scorer.catch_up()
 
     t0 = time.perf_counter()
     counts = {"ok": 0, "error": 0, "lm_error": 0}
     if todo:
-        session_cm = lm_session(lm_settings, data_source=cases_file.source, log_file=str(run_dir.root / "lm.log"))
+        if lm_settings.kind == "embedded":
+            run_dir.create()  # the embedded server logs into it
+        log_file = str(run_dir.root / "lm.log") if lm_settings.kind == "embedded" else None
+        session_cm = lm_session(lm_settings, data_source=cases_file.source, log_file=log_file)
         # the run directory is the record: DSPy's per-call LM history would only grow with the run
-        with session_cm as session, dspy.context(disable_history=True, track_usage=True):
+        with (
+            session_cm as session,
+            dspy.context(disable_history=True, track_usage=True, **_fresh_answers(session, retry)),
+        ):
+            run_dir.create()  # the data guard and the LM probe passed: from here on the run writes
+            run_dir.write_config(to_yaml(cfg))
             manifest["lm"] = session.description
             run_dir.write_manifest(manifest)
             bar = tqdm(total=len(todo), desc=f"evaluate {program_name}", unit="case")
-            for record in run_cases(program, todo, program_input, num_threads=num_threads):
-                run_dir.predictions.append(record)
-                scorer(record)
+            for record in run_cases(program, todo, program_input, num_threads=num_threads, transcript=transcript):
+                if int(record["hadm_id"]) in retry:
+                    scorer.replace(record)
+                else:
+                    run_dir.predictions.append(record)
+                    scorer(record)
                 counts[record["status"]] += 1
                 counts["lm_error"] += record.get("error_kind") == "lm_error"
                 bar.update(1)
@@ -192,18 +238,19 @@ def run(cfg: DictConfig) -> int:
                 if counts["ok"] == 0 and counts["error"] == counts["lm_error"] >= abort_after_errors:
                     bar.close()
                     raise LMUnavailableError(
-                        f"the first {counts['error']} cases all failed (last: {record.get('error')}); "
-                        "check the LM (lm=..., its api_base) and rerun: finished cases are kept."
+                        f"the first {counts['error']} cases all failed (last: hadm_id {record['hadm_id']}, "
+                        f"{_error_kind(record)}); check the LM (lm=..., its api_base) and rerun: finished cases "
+                        "are kept (predictions.jsonl has each error's reason)."
                     )
             bar.close()
     manifest["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     manifest["seconds_this_session"] = round(time.perf_counter() - t0, 1)
     run_dir.write_manifest(manifest)
-    summary = summarize_run(run_dir.root, plots=bool(cfg.plots))
+    summary = summarize_run(run_dir.root, plots=plots)
     logger.info("results of {} ({} cases):\n{}", run_dir.root, len(cases), format_summary(summary))
-    if cfg.html_report:
+    if html_report:
         from cdmbench.report.html import write_html_report
 
         report = write_html_report(run_dir.root, Path(str(cfg.data)) if cfg.data else None)
         logger.info("report: {}", report)
-    return 0
+    return error_rate_exit_code(summary, max_error_rate)

@@ -18,7 +18,8 @@ from tests.metrics.helpers import imaging, labs, make_case, pe, prediction
 @pytest.fixture
 def cases_file(tmp_path: Path) -> Path:
     path = tmp_path / "cases.json"
-    save_cases(path, [make_case("appendicitis", hadm_id=1), make_case("pancreatitis", hadm_id=2)], source="synthetic")
+    cases = [make_case("appendicitis", hadm_id=1), make_case("pancreatitis", hadm_id=2)]
+    save_cases(path, [*cases, make_case("pancreatitis", hadm_id=3)], source="synthetic")
     return path
 
 
@@ -34,13 +35,13 @@ def test_scores_every_line(cases_file: Path, tmp_path: Path) -> None:
             {"hadm_id": 1, "status": "ok", **prediction("Appendicitis", "IV antibiotics", [pe(), labs("CRP", 50889)])},
             "",
             {"hadm_id": 2, "status": "error", "error": "ValueError: LM down"},
-            {"hadm_id": 2, **prediction("Pancreatitis", ["fluids"], [imaging("Abdomen", "US")]), "latency_s": 3.2},
+            {"hadm_id": 3, **prediction("Pancreatitis", ["fluids"], [imaging("Abdomen", "US")]), "latency_s": 3.2},
         ],
     )
     out = tmp_path / "run" / "scores.jsonl"
     summary = score_file(cases_file, predictions, out)
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [(x["hadm_id"], x["status"]) for x in lines] == [(1, "ok"), (2, "error"), (2, "ok")]
+    assert [(x["hadm_id"], x["status"]) for x in lines] == [(1, "ok"), (2, "error"), (3, "ok")]
     assert lines[0]["scores"]["laboratory_tests"] == 1
     assert lines[1]["scores"] is None and lines[1]["error"] == "ValueError: LM down"
     assert lines[2]["scores"]["imaging"] == 2
@@ -74,7 +75,7 @@ def test_missing_arguments() -> None:
 def test_bad_lines_name_the_line_and_write_nothing(
     cases_file: Path, tmp_path: Path, bad_line, error: type[Exception], message: str
 ) -> None:
-    predictions = write_jsonl(tmp_path / "p.jsonl", [{"hadm_id": 1, **prediction("x")}, "", bad_line])
+    predictions = write_jsonl(tmp_path / "p.jsonl", [{"hadm_id": 2, **prediction("x")}, "", bad_line])
     out = tmp_path / "scores.jsonl"
     out.write_text("old\n")
     with pytest.raises(error, match=message) as caught:
@@ -82,6 +83,13 @@ def test_bad_lines_name_the_line_and_write_nothing(
     assert caught.value.exit_code == 2
     assert out.read_text() == "old\n"  # untouched
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".scores")] == []  # no temp file left
+
+
+def test_two_predictions_for_one_case_name_both_lines(cases_file: Path, tmp_path: Path) -> None:
+    predictions = write_jsonl(tmp_path / "p.jsonl", [{"hadm_id": 1, **prediction("x")}, "", {"hadm_id": "1"}])
+    with pytest.raises(CaseFormatError, match="lines 1 and 3 are both predictions for hadm_id 1"):
+        score_file(cases_file, predictions, tmp_path / "s.jsonl")
+    assert not (tmp_path / "s.jsonl").exists()
 
 
 def test_missing_predictions_file(cases_file: Path, tmp_path: Path) -> None:

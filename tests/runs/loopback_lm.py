@@ -94,7 +94,7 @@ class LoopbackLM:
         served: model names listed by ``/v1/models``.
         delay_s: latency added to every chat request.
         fault_rate: the fraction of chat requests that fail, each with a fault drawn from ``faults``.
-        faults: the fault kinds to inject (``FAULTS``).
+        faults: the fault kinds to inject (``FAULTS``, or ``garbage``: an HTTP 200 whose answer is not JSON).
         seed: seeds the fault draws.
         hang_s: how long a ``timeout`` fault sleeps before answering (set it above the client's timeout).
         healthy: ``/health`` answers 200 (else 503, for health-timeout tests).
@@ -236,7 +236,8 @@ class LoopbackLM:
                     return
                 if fault == "timeout":
                     time.sleep(owner.hang_s)
-                text = canned_answer(body)
+                # "garbage" (never drawn from the default FAULTS): a well-formed HTTP 200 whose answer is not JSON
+                text = "Sorry, no JSON today." if fault == "garbage" else canned_answer(body)
                 self._send(
                     200,
                     {
