@@ -62,12 +62,12 @@ def _read_only_dir(tmp: Path) -> None:
     target.chmod(0o555)
 
 
-def write_bundle(directory: Path, program_name: str) -> Path:
+def write_bundle(directory: Path, program_name: str, source: str = "synthetic") -> Path:
     """Write a valid compiled-program bundle of ``program_name`` (uncompiled state, no LM needed)."""
     from cdmbench.optimize.bundle import save_bundle
     from cdmbench.programs import get_program
 
-    data = {"file": "train.json", "source": "synthetic", "n": 2, "cases_hash": "0" * 64}
+    data = {"file": "train.json", "source": source, "n": 2, "cases_hash": "0" * 64}
     score = {"mean": 0.5, "ci_low": None, "ci_high": None, "n": 2}
     save_bundle(
         directory,
@@ -160,6 +160,20 @@ def _run_without_manifest(tmp: Path) -> None:
     (run / "predictions.jsonl").write_text('{"hadm_id": 20000001, "status": "ok"}\n', encoding="utf-8")
 
 
+def _credentialed_bundle(tmp: Path) -> None:
+    """A diagnosis_only bundle compiled on MIMIC-IV (its demos would be patient text), and synthetic cases."""
+    write_bundle(tmp / "credentialed_bundle", "diagnosis_only", source="mimic-iv")
+    (tmp / "synthetic.json").write_text(json.dumps({"source": "synthetic", "cases": seed_cases()}), encoding="utf-8")
+
+
+def _relabeled_bundle(tmp: Path) -> None:
+    """A bundle compiled on MIMIC-IV whose manifest was edited to say its data was synthetic."""
+    bundle = write_bundle(tmp / "relabeled_bundle", "diagnosis_only", source="mimic-iv")
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    manifest["train"]["source"] = manifest["dev"]["source"] = "synthetic"
+    (bundle / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
 MAKERS: dict[str, Callable[[Path], None]] = {
     "invalid_utf8": _invalid_utf8,
     "binary_garbage": _binary_garbage,
@@ -176,5 +190,7 @@ MAKERS: dict[str, Callable[[Path], None]] = {
     "fifo": _fifo,
     "oversized": _oversized,
     "run_without_manifest": _run_without_manifest,
+    "credentialed_bundle": _credentialed_bundle,
+    "relabeled_bundle": _relabeled_bundle,
 }
 """Generated inputs by the name the corpus table uses."""

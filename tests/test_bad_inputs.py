@@ -149,6 +149,8 @@ CORPUS = [
     # the data-use guard and the LM endpoint (the seed cases carry no source: credentialed); nothing is written
     bad("credentialed_to_numeric_ip", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base=http://0x08080808/v1", "refusing to send credentialed", "'0x08080808'", "8.8.8.8"),
     bad("credentialed_to_mapped_ipv6", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base='http://[::ffff:8.8.8.8]/v1'", "refusing to send credentialed", "8.8.8.8"),
+    bad("credentialed_bundle_to_public_ip", EVAL + " data={tmp}/synthetic.json program=diagnosis_only program.compiled={tmp}/credentialed_bundle lm=vllm lm.model=m lm.api_base=http://0x08080808/v1", "refusing to send credentialed", "8.8.8.8", make="credentialed_bundle"),
+    bad("relabeled_bundle", BUNDLE + "relabeled_bundle", "relabeled_bundle", "provenance hash", make="relabeled_bundle"),
     bad("unreachable_lm", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base=http://127.0.0.1:{port}/v1", "no LM server answers", "127.0.0.1:{port}"),
     bad("password_in_api_base", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base=http://user:hunter2@127.0.0.1:{port}/v1", "no LM server answers", "***@127.0.0.1:{port}"),
     bad("password_in_bad_api_base", EVAL + " data={seed} lm=vllm lm.model=m lm.api_base=ftp://user:hunter2@127.0.0.1/v1", "lm.api_base", "***@127.0.0.1"),

@@ -33,6 +33,7 @@ from cdmbench.optimize.errors import BundleError
 from cdmbench.optimize.fingerprint import state_hash
 from cdmbench.optimize.manifest import BUNDLE_FORMAT_VERSION, BundleManifest, PredictorInfo
 from cdmbench.optimize.program_state import program_state
+from cdmbench.optimize.provenance import check_provenance, provenance_hash
 
 __all__ = [
     "BUNDLE_FILES",
@@ -129,6 +130,8 @@ def save_bundle(
     except ValidationError as exc:
         first = exc.errors()[0]
         raise BundleError(f"cannot describe the bundle: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    provenance = provenance_hash(state, manifest.train.source, manifest.dev.source)
+    manifest = manifest.model_copy(update={"provenance_sha256": provenance})
     manifest_text = _dump(manifest.model_dump(mode="json"))
     for secret in secrets:
         if secret and len(secret) >= _MIN_SECRET_CHARS and (secret in program_text or secret in manifest_text):
@@ -224,6 +227,7 @@ def check_bundle(bundle: Bundle, program_name: str, program: dspy.Module) -> Non
                 f"{where}: the saved state of predictor {name!r} does not match manifest.json; the bundle was "
                 "tampered with. Use the bundle as `cdmbench optimize` wrote it."
             )
+    check_provenance(bundle)
 
 
 def apply_bundle(

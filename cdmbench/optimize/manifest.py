@@ -152,6 +152,8 @@ class BundleManifest(_Model):
     """Every predictor, by its name in program.json."""
     program_sha256: str
     """SHA-256 of program.json's bytes."""
+    provenance_sha256: str | None = None
+    """``provenance.provenance_hash`` of the train/dev ``source`` marks and the demos (null in older bundles)."""
     dspy_version: str
     """DSPy version that compiled the program (loading needs the same major and the same or a newer minor)."""
     signature_scheme: str = "full-v1"

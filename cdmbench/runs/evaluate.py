@@ -119,6 +119,16 @@ class _Scorer:
             self(record)
 
 
+def _data_source(cfg: DictConfig, cases_file: CasesFile) -> str | None:
+    """What the data-use guard sees: the cases' source, or a compiled bundle's when its demos are credentialed."""
+    compiled = cfg.program.get("compiled")
+    if not compiled or cases_file.source != "synthetic":
+        return cases_file.source
+    from cdmbench.optimize.provenance import bundle_data_source
+
+    return bundle_data_source(str(compiled))
+
+
 def _error_kind(record: dict[str, Any]) -> str:
     """An error record's kind (its failure kind, else the exception's type name): never model output."""
     kind = record.get("error_kind") or str(record.get("error") or "").split(":", 1)[0]
@@ -213,7 +223,7 @@ def run(cfg: DictConfig) -> int:
         if lm_settings.kind == "embedded":
             run_dir.create()  # the embedded server logs into it
         log_file = str(run_dir.root / "lm.log") if lm_settings.kind == "embedded" else None
-        session_cm = lm_session(lm_settings, data_source=cases_file.source, log_file=log_file)
+        session_cm = lm_session(lm_settings, data_source=_data_source(cfg, cases_file), log_file=log_file)
         # the run directory is the record: DSPy's per-call LM history would only grow with the run
         with (
             session_cm as session,
