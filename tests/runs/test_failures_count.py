@@ -161,3 +161,32 @@ def test_every_program_runs_to_the_end_on_a_server_with_realistic_faults(tmp_pat
     summary = json.loads((run_dir / "summary.json").read_text())
     rows = {(r["pathology"], r["metric"]): r for r in summary["rows"]}
     assert rows[("overall", "diagnosis")]["n"] == n_cases and summary["n_cases"] == n_cases
+
+
+def test_the_cli_exits_non_zero_above_max_error_rate_and_logs_no_case_text(tmp_path, cases_file):
+    import os
+    import subprocess
+    import sys
+
+    from tests.runs.conftest import ROOT
+
+    cases = load_cases_file(cases_file).cases[:N_CASES]
+    policy = _Policy(cases[0].patient_history[:80], cases[1].patient_history[:80])
+    with ConstrainedLM(policy) as server:
+        overrides = _overrides(cases_file, server, tmp_path, "max_error_rate=0.25", "html_report=false")
+        done = subprocess.run(
+            [sys.executable, "-m", "cdmbench", "evaluate", *overrides],
+            cwd=ROOT,
+            env={**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    assert done.returncode == 3, done.stderr[-2000:]
+    logs = done.stdout + done.stderr
+    assert "above max_error_rate=0.25" in logs
+    assert f"case {cases[0].hadm_id} failed: format_error" in logs
+    for case in cases:
+        history = case.patient_history
+        assert all(history[i : i + 40] not in logs for i in range(0, max(1, len(history) - 40), 40))
+    assert (tmp_path / "failures" / "summary.json").is_file()
