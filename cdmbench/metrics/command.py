@@ -112,7 +112,7 @@ def _score_line(
         field = ".".join(str(p) for p in err["loc"]) or "(line)"
         raise CaseFormatError(
             f"{path}: line {lineno} (hadm_id={case.hadm_id}): field {field!r}: {err['msg']}. "
-            "See DESIGN.md 'Predictions file' for the format."
+            "See docs/formats.md 'Predictions file' for the format."
         ) from None
 
 

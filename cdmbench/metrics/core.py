@@ -2,7 +2,7 @@
 
 ``ScoringInput`` is the part of a predictions line the scorers use (diagnosis, treatments, tool calls), read
 leniently from a dict or any Pydantic record with those fields. ``CaseScore`` is one line of ``scores.jsonl``
-in DESIGN.md's format, plus ``status`` ("ok", or "error" for a prediction that failed: then ``scores`` and
+in docs/formats.md's format, plus ``status`` ("ok", or "error" for a prediction that failed: then ``scores`` and
 ``answers`` are null and ``error`` says why).
 """
 
@@ -25,7 +25,7 @@ SCORE_KEYS: tuple[str, ...] = (
     "invalid_tools",
     "rounds",
 )
-"""The keys of ``scores`` in a scores.jsonl line, in DESIGN.md's order."""
+"""The keys of ``scores`` in a scores.jsonl line, in docs/formats.md's order."""
 
 
 class ToolCallInput(BaseModel):
@@ -144,7 +144,7 @@ class Answers(BaseModel):
 
 
 class CaseScore(BaseModel):
-    """One scores.jsonl line (DESIGN.md), with ``status``."""
+    """One scores.jsonl line (docs/formats.md), with ``status``."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -9,7 +9,7 @@ Public API:
     Tools: ``CaseReAct``, ``case_tools``, ``use_environment``, ``lab_dictionary``.
 
 Every program's ``forward(case)`` returns a ``dspy.Prediction`` with ``diagnosis`` (str), ``treatments``
-(list[str]), ``tool_calls`` (``[{"name", "args"}]``, DESIGN.md predictions format), ``trajectory`` (dict) and
+(list[str]), ``tool_calls`` (``[{"name", "args"}]``, docs/formats.md predictions format), ``trajectory`` (dict) and
 ``parsing`` (CDMv1's parsing failures: ``action``, ``diagnosis``, ``treatment``); a prediction whose diagnosis
 could not be read carries ``failure`` (``kind: "format_error"``) and becomes a failed case.
 """

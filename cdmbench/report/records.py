@@ -1,7 +1,7 @@
 """The records of the report: score and prediction lines read in, the summary written out.
 
 ``ScoreRecord`` and ``PredictionRecord`` validate the lines of ``scores.jsonl`` and ``predictions.jsonl``
-(DESIGN.md) leniently: only the fields the summary needs are checked, anything else is ignored. ``Summary``
+(docs/formats.md) leniently: only the fields the summary needs are checked, anything else is ignored. ``Summary``
 is what ``summarize`` returns and ``summary.json`` holds: one ``MetricRow`` per pathology and metric.
 """
 
@@ -59,7 +59,7 @@ class ScoreRecord(BaseModel):
     error_kind: str | None = None
     """"lm_error" or "format_error" on error lines that say which."""
     scores: dict[str, float | None] | None = None
-    """Metric name -> per-case value (DESIGN.md "Scores file")."""
+    """Metric name -> per-case value (docs/formats.md "Scores file")."""
     answers: ScoreAnswers | None = None
     """What the scores were computed from (null on error lines)."""
 

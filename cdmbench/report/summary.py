@@ -113,7 +113,7 @@ def _validate(model, line: Any, index: int, source: str):
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(line)"
         raise DataSourceError(
-            f"{source} line {index}: field {field!r}: {first['msg']}. Fix or remove the line (DESIGN.md formats)."
+            f"{source} line {index}: field {field!r}: {first['msg']}. Fix or remove the line (docs/formats.md)."
         ) from None
 
 
@@ -175,7 +175,7 @@ def summarize(
     """Summarize score lines (and prediction lines) per pathology and overall.
 
     Args:
-        scores: ``scores.jsonl`` lines as dicts (DESIGN.md "Scores file"); may be a generator.
+        scores: ``scores.jsonl`` lines as dicts (docs/formats.md "Scores file"); may be a generator.
         predictions: ``predictions.jsonl`` lines as dicts, for errors, tokens, latency and the first imaging
             request; None to summarize the scores alone.
         n_resamples: bootstrap resamples per interval.

@@ -1,4 +1,4 @@
-"""The predictions line: what a program answered for one case (DESIGN.md "Predictions file")."""
+"""The predictions line: what a program answered for one case (docs/formats.md "Predictions file")."""
 
 from __future__ import annotations
 

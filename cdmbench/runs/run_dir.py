@@ -1,4 +1,4 @@
-"""The run directory (DESIGN.md "Run directory"): config, manifest, and line-atomic JSONL streams.
+"""The run directory (docs/formats.md "Run directory"): config, manifest, and line-atomic JSONL streams.
 
 Each finished case is appended as one line with a single ``write`` on an ``O_APPEND`` file, so a crash
 can at worst leave a partial last line; opening the directory again removes such a line, and a

@@ -44,10 +44,10 @@ __all__ = [
 ]
 
 MODALITIES: tuple[str, ...] = ("Ultrasound", "CT", "MRI", "Radiograph", "HIDA", "EUS", "MRCP", "ERCP", "Fluoroscopy")
-"""Canonical modalities (DESIGN.md)."""
+"""Canonical modalities (docs/formats.md)."""
 
 REGIONS: tuple[str, ...] = ("Abdomen", "Chest", "Head", "Neck", "Spine", "Extremity", "Venous")
-"""Canonical regions (DESIGN.md); a pelvis exam or request counts as Abdomen, as in CDMv1."""
+"""Canonical regions (docs/formats.md); a pelvis exam or request counts as Abdomen, as in CDMv1."""
 
 MODALITY_TIE_ORDER: tuple[str, ...] = ("CT", "MRI", "Ultrasound", "Fluoroscopy", "Radiograph")
 """Fixed tie priority of the counted modalities: cross-sectional exams are named explicitly, while the

@@ -1,6 +1,6 @@
 """One case's transcript for the report: a predictions line joined with its scores line and its case.
 
-Programs record different things (DESIGN.md leaves the extra fields of a predictions line free): the agent
+Programs record different things (docs/formats.md leaves the extra fields of a predictions line free): the agent
 keeps a ReAct ``trajectory`` (``thought_i``, ``tool_name_i``, ``tool_args_i``, ``observation_i``) and the
 environment's ``observations`` beside its ``tool_calls``; the full-information programs keep a ``summary``;
 a hand-written line may hold only ``tool_calls``. ``transcript_steps`` reads whichever is there.
