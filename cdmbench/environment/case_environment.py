@@ -101,7 +101,7 @@ class CaseEnvironment:
             normalized_args=normalized,
             observation=observation,
             valid=valid,
-            requested_name=None if tool == name else str(name),
+            requested_name=str(name) if tool is not None and tool != name else None,
         )
         self.calls.append(record)
         return observation

@@ -44,5 +44,9 @@ class ToolCall(BaseModel):
     """The name as the program gave it, when the protocol read it as another tool's (``cdmv1``'s fuzzy names)."""
 
     def to_record(self) -> dict[str, Any]:
-        """The call in the predictions-file format: ``{"name": ..., "args": {...}}``."""
-        return {"name": self.name, "args": dict(self.args)}
+        """The call in the predictions-file format: ``{"name": ..., "args": {...}}`` (plus ``requested_name`` when
+        the protocol read the name as another tool's)."""
+        record: dict[str, Any] = {"name": self.name, "args": dict(self.args)}
+        if self.requested_name is not None:
+            record["requested_name"] = self.requested_name
+        return record

@@ -61,6 +61,8 @@ def format_summary(summary: Summary, detail: bool = False) -> str:
         )
         for row in table
     ]
+    if summary.protocol:
+        lines.append(f"protocol: {summary.protocol} (docs/protocols.md)")
     lines.append(
         f"[low-high]: {summary.confidence:.0%} interval; shares (diagnosis, examination, lab categories, treatment_cdmv1, "
         f"error_rate): Wilson score; means: percentile bootstrap ({summary.bootstrap_resamples} resamples, "
