@@ -30,11 +30,14 @@ __all__ = [
 
 SECRET_KEYS = ("password", "api_key", "apikey", "secret", "dsn", "token")
 _URL_USER_INFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+_BARE_USER_INFO = re.compile(r"(?<![\w.%+-])[\w.%+-]+:[^\s/?#@'\"]+@(?=[\w\[])")  # user:secret@host, no scheme
 
 
 def redact_urls(text: str) -> str:
-    """``text`` with the user info of every URL in it (``http://user:secret@host``) replaced by ``***``."""
-    return _URL_USER_INFO.sub(r"\1***@", text) if "@" in text else text
+    """``text`` with URL user info (``http://user:secret@host``, also ``user:secret@host``) replaced by ``***``."""
+    if "@" not in text:
+        return text
+    return _BARE_USER_INFO.sub("***@", _URL_USER_INFO.sub(r"\1***@", text))
 
 
 def is_secret_key(key: object) -> bool:

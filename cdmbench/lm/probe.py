@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from cdmbench.lm._errors import LMServerError
@@ -18,9 +20,17 @@ def list_served_models(api_base: str, timeout_s: float = 5.0, api_key: str | Non
         OSError: the server does not answer (connection refused, timeout, HTTP error).
         ValueError: the answer is not an OpenAI ``/models`` list.
     """
-    request = urllib.request.Request(api_base.rstrip("/") + "/models", headers={"Accept": "application/json"})
+    parts = urllib.parse.urlsplit(api_base)
+    netloc = parts.netloc.rpartition("@")[2]  # urllib cannot send URL user info: it becomes Basic auth below
+    url = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/") + "/models", parts.query, ""))
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
     if api_key:
         request.add_header("Authorization", f"Bearer {api_key}")
+    elif parts.username is not None:
+        user = urllib.parse.unquote(parts.username)
+        password = urllib.parse.unquote(parts.password or "")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        request.add_header("Authorization", f"Basic {token}")
     with urllib.request.urlopen(request, timeout=timeout_s) as response:
         payload = json.loads(response.read())
     try:

@@ -12,6 +12,7 @@ import dspy
 from loguru import logger
 
 from cdmbench.cases import Case
+from cdmbench.config import redact_urls
 from cdmbench.io import jsonable
 from cdmbench.lm.failures import failure_kind
 from cdmbench.lm.transcript import recording
@@ -54,7 +55,7 @@ def prediction_to_record(hadm_id: int, prediction: dspy.Prediction, latency_s: f
 
 def _error_record(case: Case, exc: Exception, latency_s: float) -> dict[str, Any]:
     kind = failure_kind(exc)
-    reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+    reason = redact_urls(" ".join(f"{type(exc).__name__}: {exc}".split()))  # no URL user info in the record
     partial = getattr(exc, PARTIAL_ATTRIBUTE, None) or {}
     record = PredictionRecord(
         hadm_id=case.hadm_id,
