@@ -113,3 +113,21 @@ def test_treatment_without_tool_calls(protocol: str, requested: bool) -> None:
     case = make_case("appendicitis", procedures=[("Laparoscopic appendectomy", "0DTJ4ZZ")])
     pred = prediction("Acute appendicitis", ["Laparoscopic appendectomy"])
     assert _score(case, pred, protocol).answers.treatment_requested["appendectomy"] is requested
+
+
+@pytest.mark.parametrize(("protocol", "imaging_score"), [("cdmbench", 2), ("cdmv1", 0)])
+def test_score_command_takes_the_protocol(tmp_path, protocol: str, imaging_score: int) -> None:
+    import json
+
+    from cdmbench.cases import save_cases
+    from cdmbench.config import compose
+    from cdmbench.metrics.command import run
+
+    case = make_case("cholecystitis")
+    save_cases(tmp_path / "cases.json", [case], source="synthetic")
+    pred = {"hadm_id": case.hadm_id, **prediction("Acute cholecystitis", calls=[imaging("RUQ", "Ultrasound")])}
+    (tmp_path / "p.jsonl").write_text(json.dumps(pred) + "\n", encoding="utf-8")
+    overrides = [f"cases={tmp_path / 'cases.json'}", f"predictions={tmp_path / 'p.jsonl'}", f"output={tmp_path / 's'}"]
+    assert run(compose("score", [*overrides, f"protocol={protocol}"])) == 0
+    line = json.loads((tmp_path / "s").read_text(encoding="utf-8"))
+    assert line["scores"]["imaging"] == imaging_score
