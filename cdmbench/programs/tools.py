@@ -134,7 +134,10 @@ class ToolArguments(TypedDict, total=False):
 
 
 def _arguments_object(args: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "properties": dict(args), "required": list(args), "additionalProperties": False}
+    schema: dict[str, Any] = {"type": "object", "properties": dict(args), "additionalProperties": False}
+    if args:
+        schema["required"] = list(args)
+    return schema
 
 
 def tool_arguments_schema() -> dict[str, Any]:
@@ -154,6 +157,9 @@ def tool_arguments_schema() -> dict[str, Any]:
 
 StepArguments = Annotated[ToolArguments, WithJsonSchema(tool_arguments_schema())]
 """The type of ``next_tool_args``: parsed leniently (stray keys are kept and recorded), sent as per-tool branches."""
+
+# the schema DSPy writes into the prompt for next_tool_args is the one the decoder enforces (not the open TypedDict)
+ToolArguments.__get_pydantic_json_schema__ = classmethod(lambda cls, core_schema, handler: tool_arguments_schema())  # type: ignore[attr-defined]
 
 
 def lab_dictionary(cases: Sequence[Case] = ()) -> LabDictionary:
