@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -57,8 +58,11 @@ def get_protocol(protocol: str | Protocol | None = None) -> Protocol:
 
 
 def protocol_from_config(cfg: Any) -> Protocol:
-    """The protocol a command's config chooses (``cfg.protocol.name``; a bare string works too)."""
+    """The protocol a command's config chooses (``cfg.protocol.name``, with ``cfg.protocol.lab_items``; a bare
+    string works too)."""
     chosen = cfg.get("protocol") if hasattr(cfg, "get") else None
+    lab_items = None
     if chosen is not None and hasattr(chosen, "get"):
-        chosen = chosen.get("name")
-    return get_protocol(chosen)
+        chosen, lab_items = chosen.get("name"), chosen.get("lab_items")
+    protocol = get_protocol(chosen)
+    return replace(protocol, lab_items=str(lab_items)) if lab_items else protocol

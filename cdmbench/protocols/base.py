@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
+from cdmbench.errors import DataSourceError
 from cdmbench.vocabulary.imaging_requests import ImagingRequest
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
 
@@ -18,7 +23,27 @@ if TYPE_CHECKING:
     from cdmbench.cases import RadiologyReport
     from cdmbench.environment.answers import LabEntry
 
-__all__ = ["Protocol"]
+__all__ = ["Protocol", "read_lab_items"]
+
+
+@cache
+def read_lab_items(path: str) -> pd.DataFrame:
+    """A ``d_labitems`` table (itemid, label, fluid, category; CSV, gzip allowed) or CDMv1's ``lab_test_mapping.csv``.
+
+    Raises:
+        DataSourceError: the file cannot be read or lacks the itemid and label columns.
+    """
+    try:
+        table = pd.read_csv(Path(path).expanduser())
+    except (OSError, ValueError) as exc:
+        raise DataSourceError(
+            f"cannot read protocol.lab_items={path!r} ({exc.__class__.__name__}); give a d_labitems CSV "
+            "(itemid,label,fluid,category) or CDMv1's lab_test_mapping.csv, or protocol.lab_items=null."
+        ) from None
+    missing = [c for c in ("itemid", "label") if c not in table.columns]
+    if missing:
+        raise DataSourceError(f"protocol.lab_items={path!r} lacks column(s) {missing}; it needs itemid and label.")
+    return table
 
 
 @dataclass(frozen=True)
@@ -75,9 +100,15 @@ class Protocol:
     """A keyword's first occurrence decides whether it is negated; False: any positive occurrence counts."""
     eus_bonus_cap: int | None
     """The cap on the imaging score with the biliary EUS bonus (None: every EUS request adds 1, uncapped)."""
+    lab_items: str | None = None
+    """A ``d_labitems`` CSV (or CDMv1's ``lab_test_mapping.csv``) whose labels join the lab dictionary (the config's
+    ``protocol.lab_items``); None: the reference labels and the loaded cases' labels only."""
 
     def lab_dictionary(self, cases: Iterable[Any] = (), d_labitems: Any = None) -> LabDictionary:
-        """The lab label dictionary of this protocol, from the reference labels, ``d_labitems`` and ``cases``."""
+        """The lab label dictionary of this protocol: reference labels, ``d_labitems`` (default: the ``lab_items``
+        file) and the labels of ``cases`` (pass all loaded cases, never only the selected ones)."""
+        if d_labitems is None and self.lab_items:
+            d_labitems = read_lab_items(self.lab_items)
         return LabDictionary.build(d_labitems=d_labitems, cases=list(cases), bare_names=self.lab_bare_names)
 
     def resolve_call(self, name: str, args: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:

@@ -186,3 +186,17 @@ def test_capital_article_removed_anywhere_in_cdmv1(protocol: str, parsed: str) -
     env = _env(protocol)
     env.laboratory_tests(["Hepatitis A Antibody"])  # CDMv1 removed every "A " (\bA\s), cdmbench only a leading one
     assert env.calls[-1].normalized_args["unrecognized"] == [parsed]
+
+
+@pytest.mark.parametrize("protocol", ["cdmbench", "cdmv1"])
+def test_lab_items_file_joins_the_label_set(tmp_path, protocol: str) -> None:
+    from cdmbench.config import compose
+    from cdmbench.protocols import protocol_from_config
+
+    (tmp_path / "d_labitems.csv").write_text("itemid,label,fluid,category\n99901,Frobnicase,Blood,Chemistry\n")
+    cfg = compose("evaluate", [f"protocol={protocol}", f"protocol.lab_items={tmp_path / 'd_labitems.csv'}"])
+    chosen = protocol_from_config(cfg)
+    assert chosen.name == protocol and chosen.lab_dictionary([make_case()]).itemids("Frobnicase") == (99901,)
+    env = CaseEnvironment(make_case(), chosen.lab_dictionary([make_case()]), chosen)
+    env.laboratory_tests(["Frobnicase"])  # recognized, though no case has it
+    assert env.calls[-1].normalized_args == {"itemids": [99901], "unrecognized": []}
