@@ -10,7 +10,8 @@ output fields for every call:
   (``{"properties": {}, "additionalProperties": false}``) admits only ``{}``;
 - a field annotated with ``pydantic.WithJsonSchema`` sends that schema (the ReAct step's tool arguments: one
   ``anyOf`` branch per tool, so a tool without arguments is called with ``{}``);
-- free-text strings get ``maxLength`` when ``max_text_chars`` is set (tiny models need the cap);
+- free-text strings get ``maxLength`` when ``max_text_chars`` is set, lists ``maxItems`` when ``max_list_items`` is
+  (tiny models need the caps);
 - ``$ref``s are inlined (llama.cpp's grammar converter and some servers do not follow them).
 
 A call whose answer was cut off at ``max_tokens`` (``finish_reason: "length"``, seen by ``TranscriptLM``) is an
@@ -65,10 +66,10 @@ def _inline_refs(node: Any, defs: dict[str, Any], seen: tuple[str, ...] = ()) ->
     return {k: _inline_refs(v, defs, seen) for k, v in node.items() if k != "$defs"}
 
 
-def _tighten(node: Any, max_text_chars: int | None) -> None:
+def _tighten(node: Any, max_text_chars: int | None, max_list_items: int | None = None) -> None:
     if isinstance(node, list):
         for item in node:
-            _tighten(item, max_text_chars)
+            _tighten(item, max_text_chars, max_list_items)
         return
     if not isinstance(node, dict):
         return
@@ -87,16 +88,20 @@ def _tighten(node: Any, max_text_chars: int | None) -> None:
             node.pop("additionalProperties", None)
     elif kind == "string" and max_text_chars and not any(k in node for k in ("enum", "const", "pattern", "format")):
         node["maxLength"] = min(int(node.get("maxLength", max_text_chars)), max_text_chars)
+    elif kind == "array" and max_list_items:
+        node["maxItems"] = min(int(node.get("maxItems", max_list_items)), max_list_items)
     for key in ("properties", "$defs"):
         for child in (node.get(key) or {}).values():
-            _tighten(child, max_text_chars)
+            _tighten(child, max_text_chars, max_list_items)
     for key in ("items", "anyOf", "oneOf", "allOf", "prefixItems", "additionalProperties"):
         if isinstance(node.get(key), (dict, list)):
-            _tighten(node[key], max_text_chars)
+            _tighten(node[key], max_text_chars, max_list_items)
 
 
-def output_json_schema(signature: type[dspy.Signature], max_text_chars: int | None = None) -> dict[str, Any]:
-    """The JSON schema of a signature's output fields, as this adapter sends it.
+def output_json_schema(
+    signature: type[dspy.Signature], max_text_chars: int | None = None, max_list_items: int | None = None
+) -> dict[str, Any]:
+    """The JSON schema of a signature's output fields, as this adapter sends it (with the caps, when given).
 
     Example:
         >>> output_json_schema(dspy.Signature("question -> answer"), 100)["properties"]["answer"]
@@ -106,24 +111,24 @@ def output_json_schema(signature: type[dspy.Signature], max_text_chars: int | No
     model = pydantic.create_model("Outputs", **fields)
     schema = model.model_json_schema()
     schema = _inline_refs(schema, schema.get("$defs", {}))
-    _tighten(schema, max_text_chars)
+    _tighten(schema, max_text_chars, max_list_items)
     return schema
 
 
 def response_format_for(
-    signature: type[dspy.Signature], dialect: str, max_text_chars: int | None = None
+    signature: type[dspy.Signature], dialect: str, max_text_chars: int | None = None, max_list_items: int | None = None
 ) -> dict[str, Any] | None:
     """The ``response_format`` request field for ``signature`` in ``dialect`` (None for ``none``).
 
     Building the schema creates a pydantic model; it is done once per (signature, dialect, cap) and copied.
     """
-    cached = _cached_response_format(signature, dialect, max_text_chars)
+    cached = _cached_response_format(signature, dialect, max_text_chars, max_list_items)
     return copy.deepcopy(cached)
 
 
 @functools.lru_cache(maxsize=512)
 def _cached_response_format(
-    signature: type[dspy.Signature], dialect: str, max_text_chars: int | None
+    signature: type[dspy.Signature], dialect: str, max_text_chars: int | None, max_list_items: int | None
 ) -> dict[str, Any] | None:
     if dialect not in DIALECTS:
         raise ValueError(f"unknown schema dialect {dialect!r}; known: {', '.join(DIALECTS)}")
@@ -132,7 +137,7 @@ def _cached_response_format(
     if dialect == "json_object":
         return {"type": "json_object"}
     try:
-        schema = output_json_schema(signature, max_text_chars)
+        schema = output_json_schema(signature, max_text_chars, max_list_items)
     except (TypeError, ValueError, pydantic.PydanticSchemaGenerationError, pydantic.PydanticInvalidForJsonSchema):
         logger.warning("cannot build a JSON schema for {}; asking for plain JSON", signature.__name__)
         return {"type": "json_object"}
@@ -149,18 +154,27 @@ class SchemaJSONAdapter(dspy.JSONAdapter):
         dialect: ``json_schema`` (vLLM, OpenAI), ``json_object_schema`` (llama.cpp server),
             ``json_object`` (JSON mode only) or ``none`` (DSPy's own behaviour).
         max_text_chars: ``maxLength`` for free-text string fields; None for no cap.
+        max_list_items: ``maxItems`` for list fields; None for no cap (a tiny model can repeat list items
+            until ``max_tokens`` runs out).
 
     Example:
         >>> dspy.configure(adapter=SchemaJSONAdapter("json_object_schema", max_text_chars=300))
     """
 
-    def __init__(self, dialect: str = "json_schema", max_text_chars: int | None = None, callbacks=None) -> None:
+    def __init__(
+        self,
+        dialect: str = "json_schema",
+        max_text_chars: int | None = None,
+        callbacks=None,
+        max_list_items: int | None = None,
+    ) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"unknown schema dialect {dialect!r}; known: {', '.join(DIALECTS)}")
         # Tools are described in the schema, never sent as native function calls.
         super().__init__(callbacks=callbacks, use_native_function_calling=False)
         self.dialect = dialect
         self.max_text_chars = max_text_chars
+        self.max_list_items = max_list_items
 
     def __call__(self, lm, lm_kwargs, signature, demos, inputs):
         with calling(", ".join(signature.output_fields)):
@@ -187,4 +201,6 @@ class SchemaJSONAdapter(dspy.JSONAdapter):
             return
         if "response_format" in lm_kwargs:  # the caller chose one for this call
             return
-        lm_kwargs["response_format"] = response_format_for(signature, self.dialect, self.max_text_chars)
+        lm_kwargs["response_format"] = response_format_for(
+            signature, self.dialect, self.max_text_chars, self.max_list_items
+        )

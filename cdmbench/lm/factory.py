@@ -114,7 +114,7 @@ def build_lm(
         cache=settings.cache,
         **kwargs,
     )
-    return lm, SchemaJSONAdapter(settings.dialect, settings.max_text_chars)
+    return lm, SchemaJSONAdapter(settings.dialect, settings.max_text_chars, max_list_items=settings.max_list_items)
 
 
 def _public_url(url: str | None) -> str | None:
@@ -210,6 +210,7 @@ def lm_session(
             "num_retries": settings.num_retries,
             "schema_dialect": settings.dialect,
             "max_text_chars": settings.max_text_chars,
+            "max_list_items": settings.max_list_items,
             "cache_dir": str(cache_dir) if cache_dir else None,
             "data_source": data_source,
             **description,

@@ -71,6 +71,8 @@ class LMSettings(BaseModel):
     ``json_object`` (JSON mode, no schema), ``none`` (DSPy's own choice); ``auto`` picks by ``kind``."""
     max_text_chars: int | None = Field(default=None, gt=0)
     """``maxLength`` for free-text string outputs in the schema (needed by tiny models); null: no cap."""
+    max_list_items: int | None = Field(default=None, gt=0)
+    """``maxItems`` for list outputs in the schema (a tiny model repeats list items until max_tokens); null: no cap."""
     n_threads: int | None = Field(default=None, gt=0)
     """Embedded server threads; null: all cores of the machine."""
     n_ctx: int = Field(default=4096, gt=0)

@@ -103,3 +103,19 @@ def test_think_blocks_are_split_off():
     assert split_think("<think>weigh it</think>\n{}") == ("\n{}", "weigh it")
     assert split_think("  <think>cut off mid-thou") == ("", "cut off mid-thou")
     assert split_think('{"a": 1}') == ('{"a": 1}', None)
+
+
+def test_lists_get_max_items_when_capped():
+    class Plan(dspy.Signature):
+        """Plan."""
+
+        history: str = dspy.InputField()
+        tests: list[str] = dspy.OutputField()
+        note: str = dspy.OutputField()
+
+    capped = output_json_schema(Plan, max_text_chars=200, max_list_items=6)["properties"]
+    assert capped["tests"]["maxItems"] == 6 and capped["tests"]["items"]["maxLength"] == 200
+    assert capped["note"]["maxLength"] == 200
+    assert "maxItems" not in output_json_schema(Plan)["properties"]["tests"]
+    fmt = response_format_for(Plan, "json_object_schema", 200, 6)
+    assert fmt["schema"]["properties"]["tests"]["maxItems"] == 6

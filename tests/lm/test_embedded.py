@@ -26,7 +26,7 @@ def test_missing_model_package_says_how_to_fix_it():
         find_model_file("cdmbench-no-such-distribution")
 
 
-def test_server_command_uses_all_cores_and_loopback(tmp_path):
+def test_server_command_uses_the_cores_and_loopback(tmp_path):
     server = EmbeddedServer(tmp_path / "m.gguf", n_threads=None, n_ctx=2048)
     command = server.command(tmp_path / "m.gguf", 5555)
     assert command[command.index("--host") + 1] == "127.0.0.1"
