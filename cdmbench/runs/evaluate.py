@@ -71,6 +71,24 @@ def _load_cases(cfg: DictConfig) -> tuple[CasesFile, str]:
     return demo_cases(n_admissions, int_setting(cfg, "demo.seed")), "demo"
 
 
+def _demo_cases_file(run_dir: RunDirectory, cases: list[Case]) -> Path:
+    """Save a demo run's generated cases into its directory (the report shows their histories); return the file."""
+    from cdmbench.cases import save_cases
+    from cdmbench.report.html.writer import DEMO_CASES_FILE
+
+    path = run_dir.root / DEMO_CASES_FILE
+    save_cases(path, cases, source="synthetic")
+    return path
+
+
+def _demo_program(cfg: DictConfig) -> None:
+    """The demo's agent takes at most ``demo.max_iters`` steps (a bare `cdmbench evaluate` stays short on a laptop)."""
+    cap = int_setting(cfg, "demo.max_iters", minimum=1, optional=True)
+    if cap is not None and "max_iters" in cfg.program:
+        current = int_setting(cfg, "program.max_iters", minimum=1)
+        cfg.program.max_iters = min(current, cap)
+
+
 def _selected(cfg: DictConfig, cases: list[Case]) -> list[Case]:
     limit = int_setting(cfg, "limit", minimum=0, optional=True)
     if limit is None and not cfg.data:
@@ -164,6 +182,8 @@ def run(cfg: DictConfig) -> int:
     selected = _selected(cfg, cases_file.cases)
     cases = shard_cases(selected, shard)
     program_name = str(cfg.program.name)
+    if not cfg.data:
+        _demo_program(cfg)
     protocol = protocol_from_config(cfg)  # chosen once: the environment, the agent and the scorer consult it
     # bad options or bundle: fail before any output
     program = build_program(cfg.program, cases=cases_file.cases, protocol=protocol)
@@ -261,6 +281,6 @@ def run(cfg: DictConfig) -> int:
     if html_report:
         from cdmbench.report.html import write_html_report
 
-        report = write_html_report(run_dir.root, Path(str(cfg.data)) if cfg.data else None)
+        report = write_html_report(run_dir.root, Path(str(cfg.data)) if cfg.data else _demo_cases_file(run_dir, cases))
         logger.info("report: {}", report)
     return error_rate_exit_code(summary, max_error_rate)

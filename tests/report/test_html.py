@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cdmbench.cases import load_cases_file
 from cdmbench.config import compose
 from cdmbench.errors import ConfigError, DataSourceError
 from cdmbench.report.command import summarize_run
@@ -77,15 +78,17 @@ def test_text_is_escaped_and_the_page_is_self_contained(page):
 
 
 def test_transcript_sections(html_run, page):
-    _, _, expected = html_run
+    _, cases_path, expected = html_run
     ids = list(expected)
     cards = _cards(page)
     agent_card = cards[ids[0]]
+    exam = next(c for c in load_cases_file(cases_path).cases if c.hadm_id == ids[0]).physical_exam_text
+    exam_start = html.escape(exam.split("\n")[0][:40])  # the examination tool's answer is shown
     for text in (
         "Patient history",
         "physical_examination",
         "laboratory_tests",
-        "Vitals:",
+        exam_start,
         "Synthesis",
         "Diagnosis",
         "Treatment plan",

@@ -110,7 +110,12 @@ def _gathering(prediction: dict[str, Any]) -> str:
     steps = transcript_steps(prediction)
     html = "<h3>Information gathering</h3>"
     if not steps:
-        html += _MISSING.format("No tool calls (this program gets the information without asking).")
+        agent = "steps" in prediction  # the agent records its steps (even none); the other programs have none
+        html += _MISSING.format(
+            "The agent made no tool call."
+            if agent
+            else "No tool calls: this program is given the case's information without asking for it."
+        )
     else:
         html += '<ol class="steps">' + "".join(_step(i, s) for i, s in enumerate(steps, start=1)) + "</ol>"
     if prediction.get("findings"):

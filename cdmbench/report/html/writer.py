@@ -48,10 +48,17 @@ def _read_mapping(path: Path, loader) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+DEMO_CASES_FILE = "cases.json"
+"""A demo run (no ``data=``) keeps the cases it generated here, inside the run directory."""
+
+
 def run_cases_file(run_dir: Path) -> Path | None:
-    """The cases file named by ``data`` in the run's ``config.yaml`` (None: a demo run, or no config)."""
+    """The cases file of a run: ``data`` of its ``config.yaml``, else a demo run's own ``cases.json`` (else None)."""
     data = _read_mapping(Path(run_dir) / "config.yaml", yaml.safe_load).get("data")
-    return Path(str(data)) if data else None
+    if data:
+        return Path(str(data))
+    demo = Path(run_dir) / DEMO_CASES_FILE
+    return demo if demo.is_file() else None
 
 
 def load_case_infos(path: Path) -> dict[int, CaseInfo]:
@@ -90,6 +97,11 @@ def _case_infos(run_dir: Path, cases_file: Path | None) -> dict[int, CaseInfo] |
     return load_case_infos(cases_file)
 
 
+EMBEDDED_NOTE = (
+    "a pipeline demo: the embedded model (SmolLM2-135M) shows the pipeline runs; its answers are clinically meaningless"
+)
+
+
 def _meta(run_dir: Path) -> list[tuple[str, str]]:
     config = _read_mapping(run_dir / "config.yaml", yaml.safe_load)
     manifest = _read_mapping(run_dir / "manifest.json", json.loads)
@@ -97,7 +109,9 @@ def _meta(run_dir: Path) -> list[tuple[str, str]]:
     lm = manifest.get("lm") or config.get("lm")
     if isinstance(lm, dict):
         lm = lm.get("model") or lm.get("preset") or lm.get("name") or lm.get("kind")
+    lm_kind = (manifest.get("lm") or {}).get("kind") if isinstance(manifest.get("lm"), dict) else None
     pairs = [
+        *([("note", EMBEDDED_NOTE)] if lm_kind == "embedded" else []),
         ("program", program.get("name") if isinstance(program, dict) else program),
         ("LM", lm),
         ("data", config.get("data") or ("synthetic demo" if config else None)),
