@@ -42,6 +42,7 @@ def test_a_faulty_server_run_finishes_and_retry_errors_reruns_only_the_failures(
         "lm.num_retries=2",
         "lm.timeout_s=2",  # far above a healthy answer's latency on a busy machine, far below a hang
         "abort_after_errors=1000",
+        "max_error_rate=1",  # 30% of the requests fail on purpose: the run must finish, whatever its error rate
     )
     # faults are drawn from each request's content and attempt, so the same cases fail on every machine
     with LoopbackLM(fault_rate=0.3, seed=1, hang_s=6.0) as server:
