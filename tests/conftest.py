@@ -26,3 +26,10 @@ def _restore_dspy():
     with dspy.context(lm=None, adapter=None):
         yield
     dspy.cache = original
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of the real embedded model are slow: `pytest -m "not slow"` (the inner loop) leaves them out."""
+    for item in items:
+        if item.get_closest_marker("embedded_lm") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
