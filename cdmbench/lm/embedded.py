@@ -67,11 +67,15 @@ def _cores() -> int:
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: have the kernel send SIGTERM to the server when cdmbench dies (even by SIGKILL)."""
+    """Linux: have the kernel SIGKILL the server when cdmbench dies (even by SIGKILL).
+
+    SIGKILL, not SIGTERM: uvicorn takes SIGTERM as "finish the requests in flight first", so a server in the middle of
+    a long generation outlived a killed run. The server holds nothing worth a graceful shutdown.
+    """
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 

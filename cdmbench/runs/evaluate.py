@@ -21,12 +21,12 @@ from typing import Any
 import dspy
 from loguru import logger
 from omegaconf import DictConfig
-from tqdm import tqdm
 
 from cdmbench.cases import Case, CasesFile, load_cases_file
 from cdmbench.config import bool_setting, int_setting, to_yaml
 from cdmbench.errors import CdmbenchError, ConfigError
 from cdmbench.io import max_input_bytes
+from cdmbench.progress import progress
 from cdmbench.protocols import Protocol, protocol_from_config, run_protocol
 from cdmbench.runs.error_rate import error_rate_exit_code, error_rate_setting
 from cdmbench.runs.executor import run_cases
@@ -253,7 +253,7 @@ def run(cfg: DictConfig) -> int:
             run_dir.write_config(to_yaml(cfg))
             manifest["lm"] = session.description
             run_dir.write_manifest(manifest)
-            bar = tqdm(total=len(todo), desc=f"evaluate {program_name}", unit="case")
+            bar = progress(total=len(todo), desc=f"evaluate {program_name}", unit="case")
             for record in run_cases(program, todo, program_input, num_threads=num_threads, transcript=transcript):
                 if int(record["hadm_id"]) in retry:
                     scorer.replace(record)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import socket
+from pathlib import Path
 
 import dspy
 import pytest
@@ -63,3 +64,53 @@ def test_real_embedded_model_answers_a_predict_in_schema(tmp_path):
         assert session.description["schema_dialect"] == "json_object_schema"
         assert session.description["model_file"] == model_file.name
     assert not _port_open(port)
+
+
+_PARENT = """
+import json, sys, threading, urllib.request
+from cdmbench.lm import EmbeddedServer
+server = EmbeddedServer(n_ctx=512, log_file=sys.argv[1]).start()
+body = {"model": server.served_name, "messages": [{"role": "user", "content": "Count to one thousand."}],
+        "max_tokens": 400}
+request = urllib.request.Request(server.api_base + "/chat/completions", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+threading.Thread(target=lambda: urllib.request.urlopen(request, timeout=600), daemon=True).start()
+print(server._process.pid, flush=True)
+threading.Event().wait()
+"""
+
+
+@pytest.mark.embedded_lm
+@needs_llama_cpp
+def test_the_server_dies_with_a_killed_parent_even_mid_generation(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, str(tmp_path / "server.log")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        server_pid = int(parent.stdout.readline())
+        time.sleep(1.0)  # not a condition: lets the request reach the server, so a generation is in flight
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                break
+            status = f"/proc/{server_pid}/status"
+            if os.path.exists(status) and "\nState:\tZ" in Path(status).read_text():
+                break  # a zombie waiting for init to reap it is dead
+            time.sleep(0.1)
+        else:
+            os.kill(server_pid, signal.SIGKILL)
+            raise AssertionError("the embedded server outlived its killed parent")
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        parent.stdout.close()

@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 from loguru import logger
-from tqdm import tqdm
 
 from cdmbench.cases import load_cases_file
 from cdmbench.io import atomic_open
+from cdmbench.progress import progress
 from cdmbench.report.command import PLOTS_DIR
 from cdmbench.report.files import iter_jsonl
 from cdmbench.report.html.cards import render_card
@@ -187,7 +187,7 @@ def write_html_report(run_dir: Path, cases_file: Path | None = None, *, out: Pat
         fh.write(render_summary(summary) + plots)
         fh.write(f'<h2 id="cases">Cases ({total})</h2>')
         fh.write(filter_bar(_pathology_order(pathologies), total))
-        with tqdm(total=total, desc="report", unit="case", leave=False) as bar:
+        with progress(total=total, desc="report", unit="case", leave=False) as bar:
             if last:
                 for index, line in enumerate(iter_jsonl(predictions_path)):
                     hadm_id = int(line["hadm_id"])
