@@ -106,6 +106,8 @@ def build_lm(
     key = _api_key(settings)
     if key:
         kwargs["api_key"] = key
+    if settings.seed is not None:
+        kwargs["seed"] = settings.seed
     lm = TranscriptLM(  # a dspy.LM that records each call in the case's transcript
         f"{prefix}/{served_name}",
         temperature=settings.temperature,
@@ -206,6 +208,7 @@ def lm_session(
             "preset": settings.preset,
             "api_base": _public_url(api_base),
             "temperature": settings.temperature,
+            "seed": settings.seed,
             "max_tokens": settings.max_tokens,
             "num_retries": settings.num_retries,
             "schema_dialect": settings.dialect,

@@ -49,6 +49,8 @@ class LMSettings(BaseModel):
     api_base: str | None = None
     """The endpoint, e.g. ``http://127.0.0.1:8000/v1`` (ignored for ``embedded``: it picks a free port)."""
     temperature: float = 0.0
+    seed: int | None = 0
+    """Sampling seed sent with every request (vLLM and llama.cpp honour it; recorded in the manifest); null: none."""
     max_tokens: int = Field(default=1024, gt=0)
     """Tokens the LM may generate per call (sent as ``max_tokens``)."""
     num_retries: int = Field(default=3, ge=0)

@@ -47,3 +47,13 @@ def test_the_run_manifest_holds_the_provenance(tmp_path, cases_file, loopback):
     manifest = json.loads((tmp_path / "prov" / "manifest.json").read_text())
     assert set(manifest["provenance"]) >= {"command", "git", "versions", "host", "gpus"}
     assert "dspy" in manifest["provenance"]["versions"]
+
+
+def test_the_sampling_seed_reaches_the_server_and_the_manifest(tmp_path, cases_file, loopback):
+    overrides = evaluate_overrides(
+        cases_file, loopback.api_base, tmp_path, "seeded", "limit=1", "program=diagnosis_only", "lm.seed=7"
+    )
+    assert evaluate.run(compose("evaluate", overrides)) == 0
+    assert loopback.last_body["seed"] == 7
+    manifest = json.loads((tmp_path / "seeded" / "manifest.json").read_text())
+    assert manifest["lm"]["seed"] == 7
