@@ -69,8 +69,9 @@ def _cores() -> int:
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """Linux: have the kernel SIGKILL the server when cdmbench dies (even by SIGKILL).
 
-    SIGKILL, not SIGTERM: uvicorn takes SIGTERM as "finish the requests in flight first", so a server in the middle of
-    a long generation could outlive a killed run by as long as the generation takes. The server holds nothing worth a graceful shutdown.
+    SIGKILL, not SIGTERM: uvicorn takes SIGTERM as "finish the requests in flight first", so a server in the middle
+    of a long generation could outlive a killed run by as long as the generation takes. The server holds nothing
+    worth a graceful shutdown.
     """
     try:
         import ctypes
