@@ -125,7 +125,7 @@ CORPUS = [
     bad("plot_missing_run", "plot runs=[{tmp}/nope] out={tmp}/plots", "'{tmp}/nope' does not exist", "run"),
     bad("merge_not_a_run", "merge runs=[{tmp}/nope] out={tmp}/merged", "is not a run directory", "runs=["),
     bad("report_missing_run", "report run={tmp}/nope", "'{tmp}/nope' does not exist"),
-    bad("compare_one_run", "compare runs=[{seed}]", "compare takes two runs, got 1", "runs=["),
+    bad("compare_one_run", "compare runs=[{seed}]", "compare takes at least two runs, got 1", "runs=["),
     # outputs that cannot be written
     bad("output_under_a_file", SCORE_TO + "a_file/scores.jsonl", "a_file' is a file, not a directory", make=A_FILE),
     bad("output_is_a_directory", SCORE_TO + "scores_dir", "it is a directory", make="a_directory_as_output"),

@@ -131,6 +131,23 @@ def test_compare_command_writes_table_and_plot(make_run, tmp_path):
     assert png.startswith(PNG_MAGIC) and len(png) > 10_000
     table = format_comparison(comparison, "A", "B")
     assert "McNemar p" in table and "diagnosis" in table and "+0.200" in table
-    for runs in ("[" + str(run_a) + "]", f"[{run_a},{run_b},{run_a}]"):
-        with pytest.raises(ConfigError, match="two runs"):
-            run(compose("compare", [f"runs={runs}", f"out={out}"]))
+    with pytest.raises(ConfigError, match="at least two runs, got 1"):
+        run(compose("compare", [f"runs=[{run_a}]", f"out={out}"]))
+
+
+def test_compare_takes_more_runs_each_against_the_first(make_run, tmp_path):
+    run_a, run_b = _runs(make_run, set(range(1, 13)), set(range(5, 21)))
+    run_c = make_run("C", [score_line(h, "appendicitis", diagnosis=1) for h in range(11, 31)])  # 10 shared with A
+    out = tmp_path / "cmp3"
+    assert run(compose("compare", [f"runs=[{run_a},{run_b},{run_c}]", f"out={out}", "n_resamples=200"])) == 0
+    for label, shared in (("B", 20), ("C", 10)):
+        comparison = Comparison.model_validate(json.loads((out / f"vs-{label}" / "compare.json").read_text()))
+        assert comparison.shared == shared
+        assert (out / f"vs-{label}" / "compare.png").is_file()
+    rows = (out / "compare_all.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    assert header[-2:] == ["run", "baseline"]
+    assert {line.split(",")[-2] for line in rows[1:]} == {"B", "C"}
+    assert {line.split(",")[-1] for line in rows[1:]} == {"A"}
+    c_diagnosis = next(line.split(",") for line in rows[1:] if line.startswith("overall,diagnosis,") and ",C," in line)
+    assert int(c_diagnosis[2]) == 10  # paired on the shared cases only
