@@ -11,7 +11,6 @@ writing everything.
 from __future__ import annotations
 
 import platform
-import subprocess
 import time
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -31,7 +30,7 @@ from cdmbench.protocols import Protocol, protocol_from_config, run_protocol
 from cdmbench.runs.error_rate import error_rate_exit_code, error_rate_setting
 from cdmbench.runs.executor import run_cases
 from cdmbench.runs.identity import run_identity, run_root, safe_run_name
-from cdmbench.runs.provenance import provenance
+from cdmbench.runs.provenance import git_state, provenance
 from cdmbench.runs.run_dir import RunDirectory
 from cdmbench.runs.shard import parse_shard, shard_cases
 
@@ -44,18 +43,7 @@ class LMUnavailableError(CdmbenchError):
 
 def git_commit() -> str | None:
     """The checkout's commit, when cdmbench runs from a git checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+    return git_state()["commit"]
 
 
 def _load_cases(cfg: DictConfig) -> tuple[CasesFile, str]:
