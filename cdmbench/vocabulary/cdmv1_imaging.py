@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from cdmbench.vocabulary._data import load_reference
-from cdmbench.vocabulary.imaging_requests import ImagingRequest
+from cdmbench.vocabulary.imaging_requests import ImagingRequest, checked_request
 
 __all__ = ["cdmv1_modality_region", "cdmv1_report_answers", "parse_cdmv1_imaging_request"]
 
@@ -105,18 +105,13 @@ def parse_cdmv1_imaging_request(region: str | None, modality: str | None) -> Ima
     raw_modality = None if modality is None else str(modality)
     text = " ".join(part for part in (raw_region, raw_modality) if part)
     found_modality, found_region = cdmv1_modality_region(text)
-    problems = []
-    if found_modality is None:
-        problems.append(f"no imaging modality in CDMv1's dictionaries for {text!r}")
-    if found_region is None:
-        problems.append(f"no body region in CDMv1's dictionaries for {text!r}")
-    return ImagingRequest(
-        region=found_region,
-        modality=found_modality,
-        valid=not problems,
-        reason="; ".join(problems) or None,
-        raw_region=raw_region,
-        raw_modality=raw_modality,
+    return checked_request(
+        found_region,
+        found_modality,
+        raw_region,
+        raw_modality,
+        no_modality=f"no imaging modality in CDMv1's dictionaries for {text!r}",
+        no_region=f"no body region in CDMv1's dictionaries for {text!r}",
     )
 
 

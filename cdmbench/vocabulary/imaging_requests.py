@@ -39,6 +39,7 @@ __all__ = [
     "REPORTS_ANSWERING",
     "SPECIFIC_MODALITIES",
     "ImagingRequest",
+    "checked_request",
     "normalize_imaging_request",
     "normalize_request_text",
     "report_matches",
@@ -172,14 +173,30 @@ def normalize_imaging_request(region: str | None, modality: str | None) -> Imagi
     if found_region is None and found_modality is not None:
         found_region = _tables()[3].get(found_modality)
 
-    problems = []
-    if found_modality is None:
-        problems.append(f"no imaging modality recognized in modality={raw_modality!r}, region={raw_region!r}")
-    if found_region is None:
-        problems.append(f"no body region recognized in region={raw_region!r}, modality={raw_modality!r}")
+    return checked_request(
+        found_region,
+        found_modality,
+        raw_region,
+        raw_modality,
+        no_modality=f"no imaging modality recognized in modality={raw_modality!r}, region={raw_region!r}",
+        no_region=f"no body region recognized in region={raw_region!r}, modality={raw_modality!r}",
+    )
+
+
+def checked_request(
+    region: str | None,
+    modality: str | None,
+    raw_region: str | None,
+    raw_modality: str | None,
+    *,
+    no_modality: str,
+    no_region: str,
+) -> ImagingRequest:
+    """The ``ImagingRequest`` of a parsed request: valid when both were found, else the reasons why not."""
+    problems = [text for found, text in ((modality, no_modality), (region, no_region)) if found is None]
     return ImagingRequest(
-        region=found_region,
-        modality=found_modality,
+        region=region,
+        modality=modality,
         valid=not problems,
         reason="; ".join(problems) or None,
         raw_region=raw_region,
