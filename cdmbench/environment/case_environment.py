@@ -106,8 +106,15 @@ class CaseEnvironment:
         self.calls.append(record)
         return observation
 
-    def reject(self, name: str, args: Mapping[str, Any] | None, observation: str) -> str:
+    def reject(self, name: str, args: Mapping[str, Any] | None, observation: str, failed: bool = False) -> str:
         """Record an action that could not be carried out (a tool failure, an unreadable step) as invalid.
+
+        Args:
+            name: the tool name (or ``unreadable_step``).
+            args: the arguments as given.
+            observation: what the model is told.
+            failed: the tool itself failed (recorded as ``"failed": true``; the scorers count the call as invalid
+                and the tool as not used).
 
         Returns:
             ``observation`` (what the model is told), followed by the list of valid tools.
@@ -115,7 +122,14 @@ class CaseEnvironment:
         observation = self.protocol.invalid_answer(observation)
         given = dict(args) if isinstance(args, Mapping) else {}
         self.calls.append(
-            ToolCall(index=len(self.calls), name=str(name), args=jsonable(given), observation=observation, valid=False)
+            ToolCall(
+                index=len(self.calls),
+                name=str(name),
+                args=jsonable(given),
+                observation=observation,
+                valid=False,
+                failed=failed,
+            )
         )
         return observation
 

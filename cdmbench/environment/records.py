@@ -42,11 +42,15 @@ class ToolCall(BaseModel):
     """False for an unknown tool name or a call whose arguments cannot be used."""
     requested_name: str | None = None
     """The name as the program gave it, when the protocol read it as another tool's (``cdmv1``'s fuzzy names)."""
+    failed: bool = False
+    """The tool failed while carrying the call out (an invalid action, and the tool counts as not used)."""
 
     def to_record(self) -> dict[str, Any]:
         """The call in the predictions-file format: ``{"name": ..., "args": {...}}`` (plus ``requested_name`` when
-        the protocol read the name as another tool's)."""
+        the protocol read the name as another tool's, and ``"failed": true`` when the tool failed)."""
         record: dict[str, Any] = {"name": self.name, "args": dict(self.args)}
         if self.requested_name is not None:
             record["requested_name"] = self.requested_name
+        if self.failed:
+            record["failed"] = True
         return record

@@ -37,6 +37,14 @@ class ToolCallInput(BaseModel):
     """Tool name as the program called it."""
     args: dict[str, Any] = Field(default_factory=dict)
     """Arguments as given (anything but a JSON object is read as no arguments)."""
+    failed: bool = False
+    """The tool failed carrying the call out (``"failed": true`` in the predictions file): an invalid call, and the
+    tool counts as not used; absent (older predictions files) reads as False."""
+
+    @field_validator("failed", mode="before")
+    @classmethod
+    def _failed_as_bool(cls, value: Any) -> Any:
+        return value is True
 
     @field_validator("name", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ Abdomen. Then, in call order:
 The protocol reads the requests (``cdmv1``: CDMv1's dictionaries, so "RUQ ultrasound" is not understood) and
 sets the cap of the EUS bonus (``cdmv1``: none, so an ultrasound then an EUS scores 3). In both protocols a repeat
 is decided before scoring (CDMv1 scored first, so every repeated EUS added 1 more; a plain bug fix shared by both).
+A call whose tool failed (``failed``) returned no report: it scores nothing and is not listed.
 """
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ def score_imaging(
     for call in calls:
         if call.name != IMAGING:
             continue
+        if call.failed:  # no report came back: the study was not done
+            result.notes.append(
+                f"an imaging call ({call.args.get('modality')!r} of {call.args.get('region')!r}) failed"
+            )
+            continue
         raw_region, raw_modality = call.args.get("region"), call.args.get("modality")
         request = protocol.normalize_imaging(
             None if raw_region is None else str(raw_region), None if raw_modality is None else str(raw_modality)
@@ -117,7 +123,7 @@ def score_imaging(
             result.notes.append(f"first scored request {what}: {points} point(s)")
         else:
             result.notes.append(f"{what} is valid but the score was already set")
-    if not result.correct and not result.unnecessary:
+    if not result.notes:
         result.notes.append("no imaging was requested")
     if result.score < MAX_IMAGING_SCORE:
         result.notes.append(f"the preferred first imaging for {config.name} is {_preferred(config)} of the abdomen")

@@ -9,7 +9,7 @@ scores 1 at its first hit (later hits are recorded, not counted). An itemid that
 neutral when it is in the pathology's neutral list, else unnecessary; names that matched no test are
 unnecessary too. Each itemid and name is recorded once (``cdmbench``); ``cdmv1`` records them per request, as
 CDMv1's evaluator did (a test requested in two calls is unnecessary twice; within one call it is listed once,
-CDMv1's parser dropped repeats).
+CDMv1's parser dropped repeats). A call whose tool failed (``failed``) returned no results and is skipped.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def requested_lab_tests(
     itemids: list[int] = []
     unmatched: list[str] = []
     for call in calls:
-        if call.name != LABORATORY_TESTS:
+        if call.name != LABORATORY_TESTS or call.failed:  # a failed call returned no results
             continue
         items = lab_request_items(call.args.get("tests"))
         if not items:

@@ -1,7 +1,8 @@
 """Physical examination first and late (scoring-rules.md section 3).
 
 ``physical_examination`` is 1 when the call at index 0 of all tool calls (invalid calls included) is the
-physical examination; ``late_physical_examination`` is 1 when it was called at any point.
+physical examination; ``late_physical_examination`` is 1 when it was called at any point. A call that failed
+(``failed``) is not an examination done.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ class PhysicalExamResult:
 
 def score_physical_exam(calls: Sequence[ToolCallInput]) -> PhysicalExamResult:
     """Score when the physical examination was requested among ``calls`` (in order)."""
-    positions = [i for i, call in enumerate(calls) if call.name == PHYSICAL_EXAMINATION]
+    positions = [i for i, call in enumerate(calls) if call.name == PHYSICAL_EXAMINATION and not call.failed]
     if not positions:
-        none = "The physical examination was never requested."
+        tried = any(call.name == PHYSICAL_EXAMINATION for call in calls)
+        none = "The physical examination call failed, so it was never done." if tried else ""
+        none = none or "The physical examination was never requested."
         return PhysicalExamResult(0, 0, none + " It should be the first tool call.", none)
     at = positions[0]
     if at == 0:

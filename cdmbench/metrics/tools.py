@@ -2,7 +2,9 @@
 
 A call is invalid when its name is not one of the three tools, when an imaging call's modality or region
 cannot be normalized (the same ``normalize_imaging_request`` the imaging tool uses), or when a laboratory call
-gives no usable test list (as the lab tool answers it: CDMv1 also counted calls without usable input).
+gives no usable test list (as the lab tool answers it: CDMv1 also counted calls without usable input), or when
+the tool failed carrying it out (``"failed": true`` in the predictions file; the PE, lab and imaging scorers also
+skip such a call: the tool counts as not used).
 Rounds are all tool calls, invalid ones included. Tool names are read by the protocol, as the environment reads
 them (``resolve_calls``): ``cdmbench`` compares them exactly, ``cdmv1`` matches them as CDMv1's parser did (fuzzy
 ratio above 80, its shortcuts), and reads imaging requests with CDMv1's dictionaries.
@@ -71,7 +73,7 @@ def resolve_calls(calls: Sequence[ToolCallInput], protocol: Protocol | None = No
     out = []
     for call in calls:
         tool, args = protocol.resolve_call(call.name, call.args)
-        out.append(ToolCallInput(name=tool, args=args) if tool is not None else call)
+        out.append(ToolCallInput(name=tool, args=args, failed=call.failed) if tool is not None else call)
     return out
 
 
@@ -79,6 +81,8 @@ def invalid_reason(call: ToolCallInput, protocol: Protocol | None = None) -> str
     """Why ``call`` (its name already read by ``resolve_calls``) is an invalid tool call, or None when it is valid."""
     from cdmbench.protocols import get_protocol
 
+    if call.failed:
+        return f"the {call.name or '(no name)'} call failed"
     if call.name not in TOOL_NAMES:
         return f"{call.name!r} is not a tool (use {', '.join(TOOL_NAMES)})"
     if call.name == IMAGING:

@@ -8,8 +8,9 @@ per tool, see ``tool_arguments_schema``). What can happen at a step, and what is
 - a step the adapter cannot parse (malformed, empty, cut off at ``max_tokens``, a field missing): a format
   failure. The raw text is kept in the step, the environment records an invalid action (CDMv1 counted a broken
   action as an invalid one), the model is told in one plain sentence, and the loop goes on;
-- a tool that fails: the environment records an invalid action and the model reads a short message (never an
-  exception name, a traceback or a file path);
+- a tool that fails: the environment records an invalid action (``"failed": true`` in ``tool_calls``; it is
+  scored as invalid, and the tool as not used) and the model reads a short message (never an exception name, a
+  traceback or a file path);
 - the context window full even after truncating the trajectory: the loop ends.
 
 Anything else (the LM unreachable after retries) propagates: the case fails as an ``lm_error``.
@@ -107,7 +108,8 @@ class CaseReAct(dspy.ReAct):
             logger.warning("tool {} failed ({}); recorded as an invalid action", name, type(err).__name__)
             step["status"] = "tool_error"
             step["reason"] = type(err).__name__
-            return current_environment().reject(name, args, f"The {name} request could not be carried out.")
+            message = f"The {name} request could not be carried out."
+            return current_environment().reject(name, args, message, failed=True)
 
     def _unreadable(
         self, idx: int, failure: FormatFailure, trajectory: dict[str, Any], steps: list[dict[str, Any]]

@@ -42,3 +42,29 @@ def test_a_failing_tool_reads_as_a_clinical_message_and_is_an_invalid_action(cas
     assert steps[2] == {**steps[2], "tool": "finish", "args": {"reason": "done"}}
     assert prediction.trajectory["observation_2"] == "Completed."
     assert prediction.diagnosis == "Acute appendicitis"
+
+
+def test_a_failed_examination_scores_as_an_invalid_call_not_an_examination(case, monkeypatch):
+    from cdmbench.environment import CaseEnvironment
+    from cdmbench.metrics import score_case
+    from tests.environment.conftest import make_case
+
+    monkeypatch.setattr(CaseEnvironment, "call", _failing_examination(CaseEnvironment.call))
+    answers = [_step("physical_examination", {}), *ANSWERS[1:]]
+    with dspy.context(lm=DummyLM(answers)):
+        prediction = CdmAgent(max_iters=5)(case=case)
+    assert prediction.tool_calls[0] == {"name": "physical_examination", "args": {}, "failed": True}
+    record = {"diagnosis": prediction.diagnosis, "treatments": [], "tool_calls": prediction.tool_calls}
+    score = score_case(make_case(), record)
+    assert (score.scores.physical_examination, score.scores.late_physical_examination) == (0, 0)
+    assert score.scores.invalid_tools == 1
+    assert "the physical_examination call failed" in score.explanations["invalid_tools"]
+
+
+def _failing_examination(call):
+    def wrapped(self, name, args=None):
+        if name == "physical_examination":
+            raise RuntimeError("the examination could not be read")
+        return call(self, name, args)
+
+    return wrapped
