@@ -4,7 +4,9 @@ Each step is one LM call that names a tool and its arguments (``next_tool_args``
 per tool, see ``tool_arguments_schema``). What can happen at a step, and what is recorded in ``steps``:
 
 - a tool call: it goes to the case environment, which records it (valid or invalid) and answers;
-- ``finish``: the loop ends (``finish`` takes no arguments; stray ones are kept in the step, never passed on);
+- ``finish``: the loop ends (``finish`` takes no arguments; stray ones are kept in the step, never passed on); a
+  free-text name the protocol reads as finishing (``cdmv1``: "Final Diagnosis", see ``Protocol.is_finish``) is
+  recorded as ``finish`` with ``requested_name``;
 - a step the adapter cannot parse (malformed, empty, cut off at ``max_tokens``, a field missing): a format
   failure. The raw text is kept in the step, the environment records an invalid action (CDMv1 counted a broken
   action as an invalid one), the model is told in one plain sentence, and the loop goes on;
@@ -92,9 +94,12 @@ class CaseReAct(dspy.ReAct):
             trajectory[f"thought_{idx}"] = pred.next_thought
             trajectory[f"tool_name_{idx}"] = name
             trajectory[f"tool_args_{idx}"] = args
-            step = _step(idx, "ok", tool=name, args=args)
+            if name != _FINISH and _ends_episode(name):  # cdmv1: "Final Diagnosis" ends it, as CDMv1's parser did
+                step = _step(idx, "ok", tool=_FINISH, args=args, requested_name=name)
+            else:
+                step = _step(idx, "ok", tool=name, args=args)
             steps.append(step)
-            if name == _FINISH:
+            if step["tool"] == _FINISH:
                 trajectory[f"observation_{idx}"] = "Completed."
                 break
             trajectory[f"observation_{idx}"] = self._run_tool(name, args, step)
@@ -133,6 +138,15 @@ class CaseReAct(dspy.ReAct):
 
     async def aforward(self, **input_args: Any) -> dspy.Prediction:
         raise NotImplementedError("CaseReAct runs synchronously (its tools dispatch through a ContextVar)")
+
+
+def _ends_episode(name: str) -> bool:
+    """The protocol reads the step's tool name as ``finish`` (``cdmbench``: only ``finish`` itself)."""
+    try:
+        protocol = current_environment().protocol
+    except RuntimeError:  # no case environment: only the exact name
+        return False
+    return protocol.is_finish(name)
 
 
 def _step(index: int, status: str, **fields: Any) -> dict[str, Any]:

@@ -82,6 +82,8 @@ class Protocol:
     """The agent names tools in free text (no constrained choice)."""
     max_iters_is_miss: bool
     """An agent that uses all its steps without finishing gives no diagnosis (a miss)."""
+    is_finish: Callable[[str], bool]
+    """Whether an agent step's tool name ends the episode (``finish``; ``cdmv1``: also "Final Diagnosis")."""
 
     # ---------------------------------------------------------------- scoring
     lab_bare_names: bool

@@ -5,6 +5,8 @@ Each field's CDMv1 source and the reason for cdmbench's choice are in ``docs/pro
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz, process, utils
+
 from cdmbench.cases import RadiologyReport
 from cdmbench.environment import answers
 from cdmbench.environment.records import TOOL_NAMES
@@ -15,13 +17,37 @@ from cdmbench.metrics.negation_cdmv1 import negspacy_trigger
 from cdmbench.protocols.base import Protocol
 from cdmbench.vocabulary.cdmv1_imaging import cdmv1_modality_region, cdmv1_report_answers, parse_cdmv1_imaging_request
 from cdmbench.vocabulary.imaging_requests import normalize_imaging_request, report_matches
-from cdmbench.vocabulary.tool_names import resolve_cdmv1_tool_name
+from cdmbench.vocabulary.tool_names import CDMV1_TOOL_NAMES, TOOL_NAME_THRESHOLD, resolve_cdmv1_tool_name
 
-__all__ = ["CDMBENCH", "CDMV1"]
+__all__ = ["CDMBENCH", "CDMV1", "FINISH"]
 
 
 def _exact_tool_name(name: str) -> tuple[str | None, str]:
     return (name if name in TOOL_NAMES else None), ""
+
+
+FINISH = "finish"
+"""The step name that ends the agent's episode in both protocols."""
+
+_CDMV1_FINISH = "Final Diagnosis"
+
+
+def _exact_finish(name: str) -> bool:
+    return name == FINISH
+
+
+def _cdmv1_finish(name: str) -> bool:
+    """``finish``, or a name CDMv1's parser would have ended on: "diagnosis:" in it (``diagnosis_provided``), or a
+    name that is no tool and matches "Final Diagnosis" as tool names are matched (dash split, WRatio above 80)."""
+    text = str(name).strip()
+    if text == FINISH or "diagnosis:" in text.lower():
+        return True
+    if resolve_cdmv1_tool_name(text)[0] is not None:
+        return False
+    action = text.split("-", 1)[0].strip().replace("_", " ")
+    choices = [*CDMV1_TOOL_NAMES, _CDMV1_FINISH]
+    found = process.extractOne(action, choices, scorer=fuzz.WRatio, processor=utils.default_process)
+    return found is not None and found[0] == _CDMV1_FINISH and round(found[1]) > TOOL_NAME_THRESHOLD
 
 
 def _canonical_report(report: RadiologyReport) -> tuple[str | None, str | None]:
@@ -56,6 +82,7 @@ CDMBENCH = Protocol(
     resolve_tool_name=_exact_tool_name,
     free_tool_names=False,
     max_iters_is_miss=False,
+    is_finish=_exact_finish,
     lab_bare_names=True,
     lab_article_anywhere=False,
     labs_once_per_case=True,
@@ -82,6 +109,7 @@ CDMV1 = Protocol(
     resolve_tool_name=resolve_cdmv1_tool_name,
     free_tool_names=True,
     max_iters_is_miss=True,
+    is_finish=_cdmv1_finish,
     lab_bare_names=False,
     lab_article_anywhere=True,
     labs_once_per_case=False,

@@ -200,3 +200,23 @@ def test_lab_items_file_joins_the_label_set(tmp_path, protocol: str) -> None:
     env = CaseEnvironment(make_case(), chosen.lab_dictionary([make_case()]), chosen)
     env.laboratory_tests(["Frobnicase"])  # recognized, though no case has it
     assert env.calls[-1].normalized_args == {"itemids": [99901], "unrecognized": []}
+
+
+@pytest.mark.parametrize(
+    ("name", "cdmv1", "cdmbench"),
+    [
+        ("finish", True, True),
+        ("Final Diagnosis", True, False),
+        ("FINAL DIAGNOSIS", True, False),
+        ("final_diagnosis", True, False),
+        ("Final Diagnosis - acute appendicitis", True, False),
+        ("Diagnosis: acute appendicitis", True, False),  # CDMv1's parser ended on "diagnosis:" anywhere
+        ("Physical Examination", False, False),  # a tool's name stays the tool
+        ("Laboratory Tests", False, False),
+        ("Abdominal Ultrasound", False, False),
+        ("Treatment", False, False),
+    ],
+)
+def test_which_step_names_end_the_episode(name: str, cdmv1: bool, cdmbench: bool) -> None:
+    assert get_protocol("cdmv1").is_finish(name) is cdmv1
+    assert get_protocol("cdmbench").is_finish(name) is cdmbench

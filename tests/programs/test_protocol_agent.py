@@ -56,3 +56,23 @@ def test_build_program_hands_over_the_protocol(case: Case) -> None:
     program = build_program({"name": "cdm_agent"}, cases=[case], protocol="cdmv1")
     assert program.protocol.name == "cdmv1"
     assert "Bilirubin" not in program.dictionary or 50885 not in program.dictionary.itemids("Bilirubin")
+
+
+@pytest.mark.parametrize("name", ["Final Diagnosis", "final diagnosis", "Final Diagnosis - appendicitis"])
+def test_final_diagnosis_ends_the_episode_under_cdmv1(case: Case, name: str) -> None:
+    answers = [_step("physical_examination", {}), _step(name, {}), FINDINGS, SYNTH, DIAG, TREAT]
+    with dspy.context(lm=DummyLM(answers)):
+        prediction = CdmAgent(max_iters=2, protocol="cdmv1")(case=case)
+    assert prediction.tool_calls == [{"name": "physical_examination", "args": {}}]  # not an invalid action
+    assert prediction.steps[1]["tool"] == "finish" and prediction.steps[1]["requested_name"] == name
+    assert prediction.get("stopped") is None  # it finished at the last step: not out of steps
+    assert prediction.diagnosis == "Acute condition X"
+
+
+def test_final_diagnosis_is_an_invalid_tool_under_cdmbench(case: Case) -> None:
+    steps = [_step("physical_examination", {}), _step("Final Diagnosis", {}), _step("finish", {})]
+    with dspy.context(lm=DummyLM([*steps, FINDINGS, SYNTH, DIAG, TREAT])):
+        prediction = CdmAgent(max_iters=3, free_tool_names=True, protocol="cdmbench")(case=case)
+    assert [c["name"] for c in prediction.tool_calls] == ["physical_examination", "Final Diagnosis"]
+    assert prediction.steps[1]["tool"] == "Final Diagnosis" and prediction.steps[2]["tool"] == "finish"
+    assert prediction.diagnosis == "Acute condition X"
