@@ -15,7 +15,7 @@ from cdmbench.lm._errors import DataUseError, LMServerError, LMSetupError
 from cdmbench.lm.adapter import SchemaJSONAdapter, output_json_schema, response_format_for
 from cdmbench.lm.cache import configure_cache
 from cdmbench.lm.embedded import EmbeddedServer, find_model_file
-from cdmbench.lm.factory import LMSession, build_lm, lm_session, resolve_endpoint
+from cdmbench.lm.factory import LMSession, answer_budget, build_lm, lm_session, resolve_endpoint
 from cdmbench.lm.guard import check_data_use, is_local_endpoint
 from cdmbench.lm.presets import VllmPreset, list_presets, load_preset
 from cdmbench.lm.settings import LMSettings, cache_dir_for
@@ -29,6 +29,7 @@ __all__ = [
     "LMSetupError",
     "SchemaJSONAdapter",
     "VllmPreset",
+    "answer_budget",
     "build_lm",
     "cache_dir_for",
     "check_data_use",

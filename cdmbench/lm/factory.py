@@ -20,12 +20,12 @@ from cdmbench.lm.adapter import SchemaJSONAdapter
 from cdmbench.lm.cache import configure_cache
 from cdmbench.lm.embedded import EmbeddedServer
 from cdmbench.lm.guard import check_data_use
-from cdmbench.lm.presets import load_preset
+from cdmbench.lm.presets import VllmPreset, load_preset
 from cdmbench.lm.probe import check_served_model
-from cdmbench.lm.settings import EMBEDDED_SERVED_NAME, LMSettings
+from cdmbench.lm.settings import DEFAULT_MAX_TOKENS, EMBEDDED_SERVED_NAME, LMSettings
 from cdmbench.lm.transcript import TranscriptLM
 
-__all__ = ["DEFAULT_VLLM_API_BASE", "LMSession", "build_lm", "lm_session", "resolve_endpoint"]
+__all__ = ["DEFAULT_VLLM_API_BASE", "LMSession", "answer_budget", "build_lm", "lm_session", "resolve_endpoint"]
 
 DEFAULT_VLLM_API_BASE = "http://127.0.0.1:8000/v1"
 
@@ -40,31 +40,50 @@ def resolve_endpoint(settings: LMSettings) -> tuple[str, str | None]:
     if settings.kind == "embedded":
         return settings.model or EMBEDDED_SERVED_NAME, None
     if settings.kind == "vllm":
-        if settings.model:
-            served = settings.model
-        elif settings.preset:
-            preset = load_preset(settings.preset)
-            served = preset.served_name
-            if settings.max_tokens >= preset.max_model_len:
-                raise LMSetupError(
-                    f"lm.max_tokens={settings.max_tokens} does not fit the preset {preset.name!r} "
-                    f"(max-model-len {preset.max_model_len}); lower lm.max_tokens."
-                )
-            if preset.max_tokens and settings.max_tokens < preset.max_tokens:
-                logger.warning(
-                    "lm.max_tokens={} is below the thinking budget of preset {} ({}): a thought cut off at max_tokens "
-                    "makes its step a format_error; consider lm.max_tokens={}",
-                    settings.max_tokens,
-                    preset.name,
-                    preset.max_tokens,
-                    preset.max_tokens,
-                )
-        else:
+        if not settings.model and not settings.preset:
             raise LMSetupError("lm=vllm needs lm.preset (a configs/vllm/ preset) or lm.model (the served name).")
+        preset = load_preset(settings.preset) if settings.preset else None
+        if preset is not None:
+            _check_budget(settings, preset)
+        served = settings.model or preset.served_name
         return served, settings.api_base or DEFAULT_VLLM_API_BASE
     if not settings.model or not settings.api_base:
         raise LMSetupError("lm=openai_compatible needs lm.model and lm.api_base.")
     return settings.model, settings.api_base
+
+
+def answer_budget(settings: LMSettings) -> int:
+    """The ``max_tokens`` sent with every call: ``lm.max_tokens``, or when it is null the vLLM preset's thinking
+    budget (``override-generation-config``'s ``max_new_tokens``), else ``DEFAULT_MAX_TOKENS`` of the LM kind.
+
+    Raises:
+        UnknownNameError: the preset does not exist.
+    """
+    if settings.max_tokens is not None:
+        return settings.max_tokens
+    if settings.kind == "vllm" and settings.preset:
+        budget = load_preset(settings.preset).max_tokens
+        if budget:
+            return budget
+    return DEFAULT_MAX_TOKENS[settings.kind]
+
+
+def _check_budget(settings: LMSettings, preset: VllmPreset) -> None:
+    budget = answer_budget(settings)
+    if budget >= preset.max_model_len:
+        raise LMSetupError(
+            f"lm.max_tokens={budget} does not fit the preset {preset.name!r} "
+            f"(max-model-len {preset.max_model_len}); lower lm.max_tokens."
+        )
+    if preset.max_tokens and budget < preset.max_tokens:  # only an explicit lm.max_tokens can be lower
+        logger.warning(
+            "lm.max_tokens={} is below the thinking budget of preset {} ({}): a thought cut off at max_tokens "
+            "makes its step a format_error; consider lm.max_tokens={} (or leave it null: the preset's budget)",
+            budget,
+            preset.name,
+            preset.max_tokens,
+            preset.max_tokens,
+        )
 
 
 def _api_key(settings: LMSettings) -> str | None:
@@ -111,7 +130,7 @@ def build_lm(
     lm = TranscriptLM(  # a dspy.LM that records each call in the case's transcript
         f"{prefix}/{served_name}",
         temperature=settings.temperature,
-        max_tokens=settings.max_tokens,
+        max_tokens=answer_budget(settings),
         num_retries=settings.num_retries,
         cache=settings.cache,
         **kwargs,
@@ -209,7 +228,7 @@ def lm_session(
             "api_base": _public_url(api_base),
             "temperature": settings.temperature,
             "seed": settings.seed,
-            "max_tokens": settings.max_tokens,
+            "max_tokens": answer_budget(settings),
             "num_retries": settings.num_retries,
             "schema_dialect": settings.dialect,
             "max_text_chars": settings.max_text_chars,

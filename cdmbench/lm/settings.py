@@ -15,7 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, 
 
 from cdmbench.lm._errors import LMSetupError
 
-__all__ = ["EMBEDDED_SERVED_NAME", "LMSettings"]
+__all__ = ["DEFAULT_MAX_TOKENS", "EMBEDDED_SERVED_NAME", "LMSettings"]
+
+DEFAULT_MAX_TOKENS: dict[str, int] = {"embedded": 1024, "vllm": 4096, "openai_compatible": 4096}
+"""``lm.max_tokens`` when it is null and no preset names a thinking budget, per LM kind."""
 
 EMBEDDED_SERVED_NAME = "smollm2-135m-instruct"
 """The name the embedded llama.cpp server answers to (its ``--model_alias``)."""
@@ -51,8 +54,10 @@ class LMSettings(BaseModel):
     temperature: float = 0.0
     seed: int | None = 0
     """Sampling seed sent with every request (vLLM and llama.cpp honour it; recorded in the manifest); null: none."""
-    max_tokens: int = Field(default=1024, gt=0)
-    """Tokens the LM may generate per call (sent as ``max_tokens``)."""
+    max_tokens: int | None = Field(default=None, gt=0)
+    """Tokens the LM may generate per call (sent as ``max_tokens``); null: the vLLM preset's thinking budget
+    (``override-generation-config``'s ``max_new_tokens``) when it names one, else ``DEFAULT_MAX_TOKENS`` of the kind
+    (see ``cdmbench.lm.factory.answer_budget``)."""
     num_retries: int = Field(default=3, ge=0)
     """Retries of a failed call (HTTP 5xx, 429, connection errors), with exponential back-off."""
     timeout_s: float = Field(default=600.0, gt=0)

@@ -65,4 +65,9 @@ def run_identity(cfg: DictConfig, cases: list[Case]) -> dict[str, Any]:
     program = OmegaConf.to_container(cfg.program, resolve=True)
     if isinstance(program, dict) and program.get("compiled"):
         program["compiled"] = {"sha256": bundle_digest(str(program["compiled"]))}
-    return {"program": program, "lm": lm_identity(redact(cfg.lm)), "data_hash": cases_hash(cases)}
+    lm = redact(cfg.lm)
+    if isinstance(lm, dict) and lm.get("max_tokens") is None:  # what is sent: a run made with it spelled out resumes
+        from cdmbench.lm import LMSettings, answer_budget
+
+        lm["max_tokens"] = answer_budget(LMSettings.from_config(cfg.lm))
+    return {"program": program, "lm": lm_identity(lm), "data_hash": cases_hash(cases)}
