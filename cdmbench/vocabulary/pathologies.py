@@ -1,7 +1,8 @@
 """The four pathologies, their words, cohort phrases and the masking of pathology words in text.
 
 Facts come from ``data/diagnosis.json`` (pathology words, ``masking_keywords_seed``) and
-``docs/export-rules.md`` (the cohort phrases of the first ICD diagnosis).
+``docs/export-rules.md`` (the cohort phrases: an admission is a candidate when ANY of its ICD diagnosis titles
+contains one, as in CDMv1's ``CreateDataset.py``; the discharge diagnosis then decides the pathology).
 
 Example:
     >>> mask_pathology_words("Signs of Acute Appendicitis.", "appendicitis")
@@ -46,7 +47,8 @@ COHORT_PHRASES: MappingProxyType[str, str] = MappingProxyType(
         "pancreatitis": "acute pancreatitis",
     }
 )
-"""Pathology -> the phrase the first ICD diagnosis title must contain (case-insensitive) for the cohort."""
+"""Pathology -> the phrase one of the admission's ICD diagnosis titles (any ``seq_num``) must contain
+(case-insensitive) for the admission to be a cohort candidate."""
 
 MASK = "___"
 """What a masked word becomes (MIMIC's own de-identification placeholder)."""
