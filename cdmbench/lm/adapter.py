@@ -16,6 +16,8 @@ output fields for every call:
 
 A call whose answer was cut off at ``max_tokens`` (``finish_reason: "length"``, seen by ``TranscriptLM``) is an
 ``AdapterParseError``, like any answer that cannot be parsed, even when the cut text would parse.
+An answer that cannot be parsed (cut off included) is removed from DSPy's answer cache before the error goes on
+(``forget_answer``): the cache stores every HTTP 200, and a rerun must ask the server again, not replay it.
 
 The schema is sent in the dialect the server takes: ``json_schema`` (OpenAI, vLLM) or ``json_object_schema``
 (``{"type": "json_object", "schema": ...}``, llama-cpp-python's server, which answers ``json_schema``
@@ -34,7 +36,9 @@ import pydantic
 from dspy.utils.exceptions import AdapterParseError
 from loguru import logger
 
-from cdmbench.lm.transcript import calling, last_call
+from cdmbench.lm.cache import forget_answer
+from cdmbench.lm.failures import is_format_error
+from cdmbench.lm.transcript import calling, last_call, last_request
 
 __all__ = ["DIALECTS", "SchemaJSONAdapter", "output_json_schema", "response_format_for"]
 
@@ -178,11 +182,19 @@ class SchemaJSONAdapter(dspy.JSONAdapter):
 
     def __call__(self, lm, lm_kwargs, signature, demos, inputs):
         with calling(", ".join(signature.output_fields)):
-            return super().__call__(lm, lm_kwargs, signature, demos, inputs)
+            try:
+                return super().__call__(lm, lm_kwargs, signature, demos, inputs)
+            except Exception as err:
+                _forget_unusable_answer(err)
+                raise
 
     async def acall(self, lm, lm_kwargs, signature, demos, inputs):
         with calling(", ".join(signature.output_fields)):
-            return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+            try:
+                return await super().acall(lm, lm_kwargs, signature, demos, inputs)
+            except Exception as err:
+                _forget_unusable_answer(err)
+                raise
 
     def _call_postprocess(self, processed_signature, original_signature, outputs, lm, lm_kwargs):
         call = last_call()
@@ -204,3 +216,10 @@ class SchemaJSONAdapter(dspy.JSONAdapter):
         lm_kwargs["response_format"] = response_format_for(
             signature, self.dialect, self.max_text_chars, self.max_list_items
         )
+
+
+def _forget_unusable_answer(err: Exception) -> None:
+    """Take the answer that failed to parse out of DSPy's cache (the call's request is known to ``TranscriptLM``)."""
+    request = last_request() if is_format_error(err) else None
+    if request is not None and forget_answer(request):
+        logger.debug("an answer that could not be parsed was removed from the LM cache")

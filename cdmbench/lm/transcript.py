@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 
 from cdmbench.io import jsonable
 
-__all__ = ["LMCall", "Transcript", "TranscriptLM", "calling", "last_call", "recording", "split_think"]
+__all__ = ["LMCall", "Transcript", "TranscriptLM", "calling", "last_call", "last_request", "recording", "split_think"]
 
 _THINK = re.compile(r"^\s*<think>(.*?)(?:</think>|$)", re.DOTALL)
 
@@ -75,6 +75,7 @@ class Transcript:
 _TRANSCRIPT: ContextVar[Transcript | None] = ContextVar("cdmbench_transcript", default=None)
 _LAST: ContextVar[LMCall | None] = ContextVar("cdmbench_last_call", default=None)
 _SIGNATURE: ContextVar[str | None] = ContextVar("cdmbench_call_signature", default=None)
+_REQUEST: ContextVar[tuple[Any, Any] | None] = ContextVar("cdmbench_last_request", default=None)
 
 
 @contextlib.contextmanager
@@ -93,6 +94,7 @@ def calling(signature_name: str | None) -> Iterator[None]:
     """Name the signature of the LM calls made in the block; forget the previous call (see ``last_call``)."""
     token = _SIGNATURE.set(signature_name)
     _LAST.set(None)
+    _REQUEST.set(None)
     try:
         yield
     finally:
@@ -102,6 +104,16 @@ def calling(signature_name: str | None) -> Iterator[None]:
 def last_call() -> LMCall | None:
     """The latest call ``TranscriptLM`` answered in this context since ``calling`` began (None: none, or another LM)."""
     return _LAST.get()
+
+
+def last_request() -> dict[str, Any] | None:
+    """The cache request of the latest call ``TranscriptLM`` made with its cache on, in this context since ``calling``
+    began (None: none, the cache off, or another LM): what DSPy's cache keys that call's answer by."""
+    held = _REQUEST.get()
+    if held is None:
+        return None
+    lm, prepared = held
+    return prepared.key(lm, False)
 
 
 def current_transcript() -> Transcript | None:
@@ -139,6 +151,7 @@ class TranscriptLM(dspy.LM):
         start = time.perf_counter()
         try:
             prepared = prepare(self, prompt, messages, kwargs)
+            _REQUEST.set((self, prepared) if prepared.cache else None)
             result = execute(self, prepared)
             _note_result(call, result)
             outputs = finalize(self, prepared, result)
