@@ -3,7 +3,9 @@
 Each finished case is appended to ``predictions.jsonl`` and scored at once into ``scores.jsonl``; at the
 end ``summary.json``, ``summary.csv`` and ``plots/`` are written and the summary table is printed.
 ``shard=i/n`` evaluates one shard of the cases (``cdmbench merge`` joins the shard runs);
-``retry_errors=true`` reruns only the cases recorded with ``status: "error"``. Every case counts in the
+``retry_errors=true`` reruns only the cases recorded with ``error_kind: "lm_error"`` (the LM unreachable, HTTP
+errors, timeouts); a ``format_error`` is the model's own answer and is kept (re-sampling it until it parses would
+bias the result). Every case counts in the
 summary (a failed one as 0); when more than ``max_error_rate`` of them failed the command exits non-zero, after
 writing everything.
 """
@@ -135,6 +137,21 @@ def _data_source(cfg: DictConfig, cases_file: CasesFile) -> str | None:
     return bundle_data_source(str(compiled))
 
 
+def _retry_ids(run_dir: RunDirectory, selected: set[int]) -> set[int]:
+    """The cases ``retry_errors=true`` reruns: the ``lm_error`` ones (the model's ``format_error`` answers stay)."""
+    kinds = {h: k for h, k in run_dir.error_kinds().items() if h in selected}
+    retry = {h for h, k in kinds.items() if k == "lm_error"}
+    kept_format = sum(k == "format_error" for k in kinds.values())
+    kept_other = len(kinds) - len(retry) - kept_format
+    logger.info(
+        "retry_errors: rerunning {} lm_error case(s); keeping {} format_error case(s) (the model's own answers){}",
+        len(retry),
+        kept_format,
+        f" and {kept_other} error case(s) without an error_kind" if kept_other else "",
+    )
+    return retry
+
+
 def _error_kind(record: dict[str, Any]) -> str:
     """An error record's kind (its failure kind, else the exception's type name): never model output."""
     kind = record.get("error_kind") or str(record.get("error") or "").split(":", 1)[0]
@@ -190,10 +207,7 @@ def run(cfg: DictConfig) -> int:
             f"{run_dir.root} was run under protocol={run_protocol(run_dir.root)}, not protocol={protocol.name}; "
             "choose another run= name (a run keeps one protocol)."
         )
-    retry: set[int] = set()
-    if resumed and retry_errors:
-        retry = run_dir.error_ids() & {c.hadm_id for c in cases}
-        logger.info("retry_errors: rerunning {} case(s) recorded with status error", len(retry))
+    retry = _retry_ids(run_dir, {c.hadm_id for c in cases}) if resumed and retry_errors else set()
     finished = run_dir.finished_ids() - retry if resumed else set()
     todo = [c for c in cases if c.hadm_id not in finished]
     logger.info(

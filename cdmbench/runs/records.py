@@ -33,7 +33,8 @@ class PredictionRecord(BaseModel):
     """Why the case failed (exception type and message, or the unreadable step), when status is 'error'."""
     error_kind: Literal["lm_error", "format_error"] | None = None
     """'lm_error' (the LM unreachable or failing after retries; `retry_errors=true` reruns it) or 'format_error'
-    (the model's own output could not be used for the final answer), when status is 'error'."""
+    (the model's own output could not be used for the final answer; `retry_errors=true` keeps it), when status is
+    'error'."""
     diagnosis: str = ""
     """The program's primary diagnosis."""
     treatments: list[str] | str = Field(default_factory=list)

@@ -215,12 +215,17 @@ class RunDirectory:
         self.scores.rewrite_without(hadm_ids)
         return self.predictions.rewrite_without(hadm_ids)
 
-    def error_ids(self) -> set[int]:
-        """hadm_ids whose last predictions line has ``status: "error"``."""
-        status: dict[int, str] = {}
+    def error_ids(self, kind: str | None = None) -> set[int]:
+        """hadm_ids whose last predictions line has ``status: "error"`` (only ``error_kind`` ``kind``, when given)."""
+        kinds = self.error_kinds()
+        return {hadm_id for hadm_id, value in kinds.items() if kind is None or value == kind}
+
+    def error_kinds(self) -> dict[int, str | None]:
+        """hadm_id -> ``error_kind`` (None when the line names none) of each case whose last line is an error."""
+        last: dict[int, dict] = {}
         for record in self.predictions:
-            status[int(record["hadm_id"])] = str(record.get("status"))
-        return {hadm_id for hadm_id, value in status.items() if value == "error"}
+            last[int(record["hadm_id"])] = record
+        return {h: r.get("error_kind") for h, r in last.items() if r.get("status") == "error"}
 
     def finished_ids(self, include_errors: bool = True) -> set[int]:
         """hadm_ids already recorded in predictions.jsonl (optionally only the successful ones)."""
