@@ -2,9 +2,9 @@
 
 A bundle is a directory (an optimize run directory is one) or a ``.tar.gz`` made by ``cdmbench export``.
 Loading reads JSON only (never pickle) into the registered program, after checking that the bundle is of
-that program, that its signatures are the ones the program has now (``compat``: the signatures cdmbench
-declares), that program.json is the file the manifest describes, and that DSPy's version is compatible (same
-major; a newer minor loads with a warning).
+that program and of the protocol it is used under (``bundle_use``), that its signatures are the ones the
+program has now (``compat``: the signatures cdmbench declares), that program.json is the file the manifest
+describes, and that DSPy's version is compatible (same major; a newer minor loads with a warning).
 
 Example:
     >>> program = load_bundle("outputs/opt-run", "cdm_agent", {"max_iters": 10})
@@ -28,12 +28,14 @@ from pydantic import ValidationError
 from cdmbench.cases import Case
 from cdmbench.io import atomic_write_text
 from cdmbench.optimize.archive import is_archive, read_archive
+from cdmbench.optimize.bundle_use import check_bundle_protocol, program_protocol, warn_option_differences
 from cdmbench.optimize.compat import SIGNATURE_SCHEME, check_dspy_version, signature_hashes
 from cdmbench.optimize.errors import BundleError
 from cdmbench.optimize.fingerprint import state_hash
 from cdmbench.optimize.manifest import BUNDLE_FORMAT_VERSION, BundleManifest, PredictorInfo
 from cdmbench.optimize.program_state import program_state
 from cdmbench.optimize.provenance import check_provenance, provenance_hash
+from cdmbench.protocols import Protocol
 
 __all__ = [
     "BUNDLE_FILES",
@@ -90,8 +92,8 @@ def save_bundle(
         program_name: the registered program name.
         program_options: the options the program was built with (JSON-serializable).
         secrets: values that must not appear in the bundle (e.g. API keys from the environment).
-        **details: the remaining ``BundleManifest`` fields (optimizer, metric, train, dev, dev_score_before,
-            dev_score_after, lms, git_commit).
+        **details: the remaining ``BundleManifest`` fields (optimizer, protocol, metric, train, dev,
+            dev_score_before, dev_score_after, lms, git_commit).
 
     Returns:
         The manifest written.
@@ -190,12 +192,19 @@ def read_bundle(source: str | Path) -> Bundle:
     return Bundle(manifest=manifest, state=state, program_bytes=files[PROGRAM_FILE], source=str(path))
 
 
-def check_bundle(bundle: Bundle, program_name: str, program: dspy.Module) -> None:
-    """Check that ``bundle`` can be loaded into ``program`` (registered as ``program_name``, uncompiled).
+def check_bundle(
+    bundle: Bundle,
+    program_name: str,
+    program: dspy.Module,
+    protocol: str | None = None,
+    allow_mixed_protocols: bool = False,
+) -> None:
+    """Check that ``bundle`` can be loaded into ``program`` (registered as ``program_name``, uncompiled), used
+    under ``protocol`` (None: not known, not checked).
 
     Raises:
-        BundleError: another program, another DSPy major (or a newer one), program.json edited, a predictor or
-            signature that differs from the registered program's.
+        BundleError: another program, another protocol (unless ``allow_mixed_protocols``), another DSPy major (or
+            a newer one), program.json edited, a predictor or signature that differs from the registered program's.
     """
     manifest, where = bundle.manifest, bundle.source
     if manifest.program != program_name:
@@ -203,6 +212,8 @@ def check_bundle(bundle: Bundle, program_name: str, program: dspy.Module) -> Non
             f"{where} holds a compiled {manifest.program!r} program, not {program_name!r}; use "
             f"program={manifest.program} with it, or a bundle compiled for {program_name!r}."
         )
+    # before the signatures: a protocol can change them (cdmv1 names tools in free text)
+    check_bundle_protocol(manifest.protocol, where, protocol, allow_mixed_protocols)
     check_dspy_version(manifest.dspy_version, where)
     if hashlib.sha256(bundle.program_bytes).hexdigest() != manifest.program_sha256:
         raise BundleError(
@@ -235,6 +246,8 @@ def apply_bundle(
     source: str | Path | Bundle,
     program_name: str,
     program_options: Mapping[str, Any] | None = None,
+    protocol: str | Protocol | None = None,
+    allow_mixed_protocols: bool = False,
 ) -> dspy.Module:
     """Load a bundle's instructions and demos into ``program`` (a fresh registered program), after the checks.
 
@@ -243,6 +256,9 @@ def apply_bundle(
         source: a bundle directory, a ``.tar.gz`` export, or a ``Bundle`` already read.
         program_name: the name ``program`` is registered under.
         program_options: the options ``program`` was built with (a difference from the bundle's is logged).
+        protocol: the protocol the program is used under (default: its ``protocol`` option or attribute); a
+            bundle optimized under another one is refused.
+        allow_mixed_protocols: load a bundle of another protocol anyway (with a warning).
 
     Returns:
         ``program``, with the compiled state.
@@ -251,31 +267,21 @@ def apply_bundle(
         BundleError: see ``read_bundle`` and ``check_bundle``.
     """
     bundle = source if isinstance(source, Bundle) else read_bundle(source)
-    check_bundle(bundle, program_name, program)
+    used_under = program_protocol(program, program_options, protocol)
+    check_bundle(bundle, program_name, program, used_under, allow_mixed_protocols)
     if program_options is not None:
-        options = {k: v for k, v in program_options.items() if k not in ("dictionary", "compiled")}
-        differing = sorted(
-            k
-            for k in options
-            if k in bundle.manifest.program_options and options[k] != bundle.manifest.program_options[k]
-        )
-        if differing:
-            logger.warning(
-                "program options differ from those the bundle was compiled with: {}",
-                ", ".join(
-                    f"{k}={options[k]!r} (compiled with {bundle.manifest.program_options[k]!r})" for k in differing
-                ),
-            )
+        warn_option_differences(program_options, bundle.manifest.program_options)
     state = {name: value for name, value in bundle.state.items() if name != "metadata"}
     try:
         program.load_state(state)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise BundleError(f"{bundle.source}: program.json does not load into {program_name!r}: {exc}") from None
     logger.info(
-        "loaded compiled {} from {} (optimizer {}, dev score {:.3f} -> {:.3f})",
+        "loaded compiled {} from {} (optimizer {}, protocol {}, dev score {:.3f} -> {:.3f})",
         program_name,
         bundle.source,
         bundle.manifest.optimizer.name,
+        bundle.manifest.protocol,
         bundle.manifest.dev_score_before.mean,
         bundle.manifest.dev_score_after.mean,
     )
@@ -287,6 +293,8 @@ def load_bundle(
     program_name: str,
     program_options: Mapping[str, Any] | None = None,
     cases: Sequence[Case] = (),
+    protocol: str | Protocol | None = None,
+    allow_mixed_protocols: bool = False,
 ) -> dspy.Module:
     """Build the registered program ``program_name`` with its options and load a bundle into it.
 
@@ -295,6 +303,8 @@ def load_bundle(
         program_name: the registered program name (must be the bundle's).
         program_options: the program's options (default: the ones the bundle was compiled with).
         cases: cases whose lab labels extend the lab dictionary (programs with lab tools).
+        protocol: the protocol to use it under (default: the one it was optimized under).
+        allow_mixed_protocols: load it under another protocol than its own anyway.
 
     Raises:
         BundleError: the bundle cannot be read or does not fit the program.
@@ -304,5 +314,6 @@ def load_bundle(
     bundle = read_bundle(source)
     options = dict(bundle.manifest.program_options if program_options is None else program_options)
     options.pop("compiled", None)
-    program = build_program({"name": program_name, **options}, cases=cases)
-    return apply_bundle(program, bundle, program_name, options)
+    used_under = bundle.manifest.protocol if protocol is None else protocol
+    program = build_program({"name": program_name, **options}, cases=cases, protocol=used_under)
+    return apply_bundle(program, bundle, program_name, options, used_under, allow_mixed_protocols)

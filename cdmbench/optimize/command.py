@@ -6,6 +6,11 @@ the paired val lift with its 95% interval and marks the dev scores as selection-
 on dev. Before the optimizer starts, its cost is estimated (``budget``) and refused above ``max_lm_calls``;
 afterwards the manifest records LM calls, tokens and time per LM (``usage``).
 
+The run's protocol (``protocol=cdmv1|cdmbench``, default cdmbench) is chosen once, as ``evaluate`` chooses it: the
+program runs in that protocol's environment, and the optimizer's metric, the dev and val scores and GEPA's
+feedback score under it. The bundle manifest and ``optimize_scores.json`` record it; ``evaluate`` refuses the
+bundle under another protocol.
+
 ``outputs/<run>/`` gets ``config.yaml`` (resolved, secrets redacted), ``optimizer.log`` (the optimizer's own
 logs), ``optimize_scores.json`` (per-case scores before and after, dev and val) and the bundle: ``program.json`` and
 ``manifest.json``. The test split is refused (``split_guard``).
@@ -39,6 +44,7 @@ from cdmbench.optimize.optimizers import EXTRA_LMS, OptimizerResources, compile_
 from cdmbench.optimize.program_state import clean_demos, demo_counts
 from cdmbench.optimize.scoring import score_program
 from cdmbench.optimize.usage import metered
+from cdmbench.protocols import protocol_from_config
 
 __all__ = ["run"]
 
@@ -75,10 +81,12 @@ def run(cfg: DictConfig) -> int:
     if program_cfg.pop("compiled", None):
         raise ConfigError("program.compiled is for `cdmbench evaluate`; optimize starts from the registered program.")
     program_name = str(program_cfg.pop("name"))
-    program_metric = build_metric(metric_settings(cfg, program_cfg.pop("metric", None)))
+    metric_cfg = metric_settings(cfg, program_cfg.pop("metric", None))
     optimizer_cfg = plain(cfg.optimizer)
     optimizer_name = str(optimizer_cfg.pop("name"))
+    protocol = protocol_from_config(cfg)  # chosen once: the environment, the agent and the metric consult it
     data = load_data(cfg)
+    program_metric = build_metric(metric_cfg, protocol, data.all_cases)  # one lab dictionary of all cases
 
     lm_name = str(cfg.lm.get("preset") or cfg.lm.get("model") or cfg.lm.kind)
     run_name = str(cfg.run) if cfg.get("run") else f"optimize-{program_name}-{optimizer_name}-{lm_name}"
@@ -101,10 +109,11 @@ def run(cfg: DictConfig) -> int:
         extra["teacher"] = teacher
     seed, threads = int(cfg.seed), int(cfg.num_threads)
     logger.info(
-        "optimize {} with {} ({} metric) on {} train / {} dev / {} val cases -> {}",
+        "optimize {} with {} ({} metric, protocol {}) on {} train / {} dev / {} val cases -> {}",
         program_name,
         optimizer_name,
         program_metric.config.name,
+        protocol.name,
         len(trainset),
         len(devset),
         len(valset),
@@ -118,8 +127,8 @@ def run(cfg: DictConfig) -> int:
         if same_as_task:  # the task LM proposes too: a copy of it, so its calls are counted under its own role
             roles[role] = lms.task.lm.copy()
         with metered(roles) as meter:
-            reference = build_program({"name": program_name, **program_cfg}, cases=data.all_cases)
-            student = build_program({"name": program_name, **program_cfg}, cases=data.all_cases)
+            reference = build_program({"name": program_name, **program_cfg}, cases=data.all_cases, protocol=protocol)
+            student = build_program({"name": program_name, **program_cfg}, cases=data.all_cases, protocol=protocol)
             resources = OptimizerResources(
                 metric=metric,
                 feedback_metric=program_metric.feedback_metric,
@@ -195,6 +204,7 @@ def run(cfg: DictConfig) -> int:
         program_options=program_cfg,
         secrets=env_secrets(),
         optimizer=OptimizerInfo(name=optimizer_name, settings=prepared.settings, seed=seed, seconds=round(seconds, 1)),
+        protocol=protocol.name,
         metric=program_metric.describe(),
         train=data.train.info(),
         dev=data.dev.info(),
@@ -213,7 +223,14 @@ def run(cfg: DictConfig) -> int:
         git_commit=git_commit(),
     )
     rows = [
-        {"set": name, "hadm_id": c.hadm_id, "pathology": c.pathology, "before": b, "after": a}
+        {
+            "set": name,
+            "hadm_id": c.hadm_id,
+            "pathology": c.pathology,
+            "protocol": protocol.name,
+            "before": b,
+            "after": a,
+        }
         for name, cases, before, after in (
             ("dev", data.dev.cases, dev_before_values, dev_after_values),
             ("val", data.val.cases if data.val else [], val_before_values, val_after_values),
@@ -223,8 +240,9 @@ def run(cfg: DictConfig) -> int:
     atomic_write_text(run_dir / "optimize_scores.json", json.dumps(rows, indent=2) + "\n")
     changed = [name for name, info in manifest.predictors.items() if info.instructions_changed]
     logger.info(
-        "dev score{} before {} -> after {}; instructions rewritten: {}",
+        "dev score{} under protocol {}: before {} -> after {}; instructions rewritten: {}",
         " (selection-biased: the optimizer chose on it)" if optimizer_name in DEV_SELECTING else "",
+        protocol.name,
         _describe(dev_before),
         _describe(dev_after),
         ", ".join(changed) or "none",
@@ -241,9 +259,11 @@ def run(cfg: DictConfig) -> int:
         )
     logger.info("LM usage: {}", {r: u.model_dump() for r, u in meter.snapshot().items()})
     logger.info(
-        "bundle written to {}; use it with: cdmbench evaluate program={} program.compiled={} data=<cases file>",
+        "bundle written to {}; use it with: cdmbench evaluate program={} program.compiled={} protocol={} "
+        "data=<cases file>",
         run_dir,
         program_name,
         run_dir,
+        protocol.name,
     )
     return 0

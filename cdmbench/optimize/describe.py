@@ -46,6 +46,7 @@ def _header(bundle: Bundle) -> list[str]:
     return [
         f"Compiled program {m.program!r} ({m.program_class}) from {bundle.source}",
         f"  optimizer    {m.optimizer.name} ({settings}; seed {m.optimizer.seed}, {m.optimizer.seconds:.0f} s)",
+        f"  protocol     {m.protocol} (environment and scoring; evaluate it with protocol={m.protocol})",
         f"  data         train {m.train.file} ({m.train.n} cases, {m.train.source}); "
         f"dev {m.dev.file} ({m.dev.n} cases, {m.dev.source})",
         f"  dev score    before {_score(m.dev_score_before)} -> after {_score(m.dev_score_after)}",

@@ -167,6 +167,9 @@ class BundleManifest(_Model):
     """UTC time the bundle was written (ISO 8601)."""
     optimizer: OptimizerInfo
     """The optimizer and its settings."""
+    protocol: str = "cdmbench"
+    """The protocol the program ran and was scored under while optimized (``cdmv1`` or ``cdmbench``; bundles made
+    before protocols existed were optimized under cdmbench's rules). ``evaluate`` refuses it under another one."""
     metric: dict[str, Any]
     """The metric's weights and threshold."""
     train: DataInfo

@@ -12,11 +12,14 @@ The threshold: with ``trace`` given (DSPy bootstraps a demo), the metric returns
 the diagnosis is right (``require_diagnosis``: exact, gracious or none), the score reaches ``min_score``, and
 (``clean``) the prediction holds no format failure, failed step or invalid tool call. ``min_score`` also goes
 to every optimizer that takes a ``metric_threshold``.
+
+Every metric scores under the protocol the optimize run chose (``protocol=cdmv1|cdmbench``, ``case_scorer``): the
+metric, the dev and val scores and GEPA's feedback read a trajectory as that protocol's ``evaluate`` run does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,8 +30,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cdmbench.cases import Case
 from cdmbench.errors import ConfigError, UnknownNameError
 from cdmbench.metrics.core import CaseScore
+from cdmbench.optimize.case_scorer import PredictionScorer
 from cdmbench.optimize.examples import gold_case
 from cdmbench.optimize.feedback import diagnosis_feedback, lab_feedback, scrub, stage_feedback, stage_of
+from cdmbench.protocols import Protocol
 
 __all__ = ["METRICS", "MetricConfig", "ProgramMetric", "Threshold", "build_metric", "register_metric"]
 
@@ -70,6 +75,8 @@ class ProgramMetric:
     config: MetricConfig
     score: Scorer
     feedback_text: Callable[[Case, CaseScore | None, Any, str | None, float], str]
+    protocol: str = "cdmbench"
+    """The protocol the metric scores under."""
 
     @property
     def metric_threshold(self) -> float | None:
@@ -133,7 +140,10 @@ def _clean(pred: Any, score: CaseScore | None) -> bool:
     return not (score is not None and score.scores is not None and score.scores.invalid_tools)
 
 
-METRICS: dict[str, Callable[[MetricConfig], ProgramMetric]] = {}
+Builder = Callable[[MetricConfig, PredictionScorer], ProgramMetric]
+"""A metric builder: ``(config, scorer) -> ProgramMetric``; ``scorer`` scores a prediction under the protocol."""
+
+METRICS: dict[str, Builder] = {}
 """Registered metric builders by name."""
 _DEFAULT_THRESHOLDS: dict[str, dict[str, Any]] = {}
 
@@ -141,7 +151,7 @@ _DEFAULT_THRESHOLDS: dict[str, dict[str, Any]] = {}
 def register_metric(name: str, threshold: dict[str, Any] | None = None) -> Callable:
     """Register a metric builder under ``name`` (a duplicate is an error); ``threshold``: its default threshold."""
 
-    def decorate(builder: Callable[[MetricConfig], ProgramMetric]) -> Callable[[MetricConfig], ProgramMetric]:
+    def decorate(builder: Builder) -> Builder:
         if name in METRICS:
             raise ValueError(f"metric {name!r} is already registered")
         METRICS[name] = builder
@@ -151,8 +161,15 @@ def register_metric(name: str, threshold: dict[str, Any] | None = None) -> Calla
     return decorate
 
 
-def build_metric(settings: dict[str, Any]) -> ProgramMetric:
+def build_metric(
+    settings: dict[str, Any], protocol: str | Protocol | None = None, cases: Sequence[Case] = ()
+) -> ProgramMetric:
     """Build the metric ``settings['name']`` with its weights and threshold (``configs/metric/<name>.yaml``).
+
+    Args:
+        settings: the metric config (``name``, ``weights``, ``threshold``).
+        protocol: the protocol it scores under (default ``cdmbench``).
+        cases: every loaded case (train, dev, val): their lab labels make the one lab dictionary of the scorer.
 
     Raises:
         UnknownNameError: no metric has that name.
@@ -169,17 +186,14 @@ def build_metric(settings: dict[str, Any]) -> ProgramMetric:
         first = exc.errors()[0]
         where = ".".join(map(str, first["loc"]))
         raise ConfigError(f"metric {name!r}: {where}: {first['msg']}. Fix configs/metric/{name}.yaml.") from None
-    return METRICS[name](config)
-
-
-def _scored(case: Case, pred: Any, dictionary: Any = None) -> tuple[CaseScore | None, str]:
-    from cdmbench.metrics.dspy_metrics import score_prediction
-
-    return score_prediction(case, pred, dictionary)
+    scorer = PredictionScorer.build(protocol, cases)
+    metric = METRICS[name](config, scorer)
+    metric.protocol = scorer.protocol.name
+    return metric
 
 
 @register_metric("cdm_score")
-def _cdm_score(config: MetricConfig) -> ProgramMetric:
+def _cdm_score(config: MetricConfig, scorer: PredictionScorer) -> ProgramMetric:
     from cdmbench.metrics.dspy_metrics import MetricWeights, weighted_score
 
     try:
@@ -190,7 +204,7 @@ def _cdm_score(config: MetricConfig) -> ProgramMetric:
     config.weights = weights.model_dump()
 
     def score(case: Case, pred: Any) -> tuple[float, CaseScore | None, str]:
-        scored, problem = _scored(case, pred)
+        scored, problem = scorer(case, pred)
         return (weighted_score(scored, weights) if scored else 0.0), scored, problem
 
     def feedback(case: Case, scored: CaseScore | None, pred: Any, pred_name: str | None, value: float) -> str:
@@ -200,13 +214,13 @@ def _cdm_score(config: MetricConfig) -> ProgramMetric:
     return ProgramMetric(config, score, feedback)
 
 
-def _diagnosis_metric(key: str) -> Callable[[MetricConfig], ProgramMetric]:
-    def build(config: MetricConfig) -> ProgramMetric:
+def _diagnosis_metric(key: str) -> Builder:
+    def build(config: MetricConfig, scorer: PredictionScorer) -> ProgramMetric:
         if config.weights:
             raise ConfigError(f"metric {config.name!r} has no weights; weights belong to cdm_score.")
 
         def score(case: Case, pred: Any) -> tuple[float, CaseScore | None, str]:
-            scored, problem = _scored(case, pred)
+            scored, problem = scorer(case, pred)
             value = float(getattr(scored.scores, key)) if scored and scored.scores else 0.0
             return value, scored, problem
 
@@ -223,7 +237,7 @@ register_metric("gracious_diagnosis", {"require_diagnosis": "gracious"})(_diagno
 
 
 @register_metric("lab_accuracy", {"require_diagnosis": "none", "min_score": 1.0})
-def _lab_accuracy(config: MetricConfig) -> ProgramMetric:
+def _lab_accuracy(config: MetricConfig, scorer: PredictionScorer) -> ProgramMetric:
     if config.weights:
         raise ConfigError("metric 'lab_accuracy' has no weights; weights belong to cdm_score.")
 
