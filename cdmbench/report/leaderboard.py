@@ -1,8 +1,11 @@
-"""``cdmbench leaderboard runs=outputs/*``: one row per run, headline metrics with 95% intervals, grouped by data set.
+"""``cdmbench leaderboard runs=outputs/*``: one row per run, headline metrics with 95% intervals, grouped by data set
+and protocol.
 
 Each run directory is summarized from its own ``scores.jsonl`` (and ``predictions.jsonl``), exactly as ``evaluate``
 summarizes it, so failed cases count as misses and ``n`` is every case of the run. Runs are grouped by the data they
-were evaluated on (the manifest's data hash, else the data path): runs on different data sets never share a table.
+were evaluated on (the manifest's data hash, else the data path) and by their protocol (``cdmv1`` or ``cdmbench``,
+shown in the Protocol column): runs on different data sets, or of different protocols, never share a table, so no
+ranking mixes protocols (a table per group takes the place of ``allow_mixed_protocols``).
 The page (``leaderboard.html``) is self-contained and sortable; ``leaderboard.csv`` holds the same rows.
 """
 
@@ -19,6 +22,7 @@ from omegaconf import DictConfig, ListConfig
 from pydantic import BaseModel, Field
 
 from cdmbench.errors import ConfigError, DataSourceError, OutputError
+from cdmbench.protocols import DEFAULT_PROTOCOL
 from cdmbench.report.records import OVERALL
 from cdmbench.report.run_dir import SCORES_FILE, read_run
 
@@ -123,9 +127,7 @@ def _row(run_dir: Path) -> LeaderboardRow:
     data_label = Path(str(data.get("path"))).name if data.get("path") else "demo cases"
     if identity.get("data_hash"):
         data_label += f" (data {str(identity['data_hash'])[:10]})"
-    protocol = manifest.get("protocol") or identity.get("protocol") or "cdmbench"
-    if isinstance(protocol, dict):
-        protocol = protocol.get("name", "cdmbench")
+    protocol = summary.protocol or DEFAULT_PROTOCOL  # the manifest's, else summary.json's (``run_protocol``)
     metrics = {}
     for metric in HEADLINE_METRICS:
         row = summary.get(OVERALL, metric)
@@ -147,12 +149,12 @@ def _row(run_dir: Path) -> LeaderboardRow:
 
 
 def collect_rows(run_dirs: list[Path]) -> list[LeaderboardRow]:
-    """One row per run directory, ordered by data set, then gracious diagnosis (best first)."""
+    """One row per run directory, ordered by data set, then protocol, then gracious diagnosis (best first)."""
     rows = [_row(d) for d in run_dirs]
 
-    def key(row: LeaderboardRow) -> tuple[str, float]:
+    def key(row: LeaderboardRow) -> tuple[str, str, float]:
         cell = row.metrics.get("gracious_diagnosis")
-        return row.data_set, -(cell.mean if cell and cell.mean is not None else -1.0)
+        return row.data_set, row.protocol, -(cell.mean if cell and cell.mean is not None else -1.0)
 
     return sorted(rows, key=key)
 
@@ -195,5 +197,12 @@ def run(cfg: DictConfig) -> int:
     except OSError as exc:
         raise OutputError(f"cannot write the leaderboard into {out}: {exc.strerror or exc}.") from None
     groups = len({r.data_set for r in rows})
-    logger.info("leaderboard of {} runs ({} data set(s)): {}", len(rows), groups, out / "leaderboard.html")
+    protocols = ", ".join(sorted({r.protocol for r in rows}))
+    logger.info(
+        "leaderboard of {} runs ({} data set(s), protocol {}): {}",
+        len(rows),
+        groups,
+        protocols,
+        out / "leaderboard.html",
+    )
     return 0

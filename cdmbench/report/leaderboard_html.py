@@ -98,15 +98,18 @@ def _table(rows: list[LeaderboardRow], out: Path) -> str:
 
 
 def render_leaderboard(rows: list[LeaderboardRow], out: Path) -> str:
-    """The whole page: a table per data set (rows already grouped by ``data_set``)."""
+    """The whole page: a table per data set and protocol (rows already ordered by ``data_set``, ``protocol``)."""
     sections = []
-    for _, group in groupby(rows, key=lambda r: r.data_set):
-        members = list(group)
-        sections.append(f"<h2>{escape(members[0].data_label)}</h2>{_table(members, out)}")
     protocols = sorted({r.protocol for r in rows})
+    for _, group in groupby(rows, key=lambda r: (r.data_set, r.protocol)):
+        members = list(group)
+        title = escape(members[0].data_label) + (
+            f", protocol {escape(members[0].protocol)}" if len(protocols) > 1 else ""
+        )
+        sections.append(f"<h2>{title}</h2>{_table(members, out)}")
     mixed = (
-        f'<p class="note">Runs of different protocols ({", ".join(map(escape, protocols))}) are listed side by side; '
-        "compare numbers only within one protocol.</p>"
+        f'<p class="note">Runs of different protocols ({", ".join(map(escape, protocols))}) are in separate tables: '
+        "a protocol changes the environment and the scoring, so compare numbers only within one.</p>"
         if len(protocols) > 1
         else ""
     )

@@ -6,8 +6,8 @@
 - ``treatment.png``: per pathology and treatment (horizontal bars), the share of cases requiring it,
   requesting it, and CDMv1's figure (requested among those requiring it with gracious diagnosis 1), with CI bars;
 - ``lab_categories.png``: per pathology, the share of cases hitting each required lab category;
-- ``first_imaging.png``: the modality of the first imaging request per pathology, stacked; the pathology's
-  preferred (2-point) modality is hatched and outlined.
+- ``first_imaging.png``: the modality of the first imaging request per pathology (read under the run's protocol,
+  ``first_imaging``), stacked; the pathology's preferred (2-point) modality is hatched and outlined.
 
 Every plot shows the four pathologies of the benchmark (and any other the summary has): one without a scored
 case says ``n=0``; tick labels and panel titles give the number of cases; a 95% interval is drawn only for a
@@ -43,7 +43,7 @@ __all__ = [
 
 _IMAGING_ORDER = (*MODALITIES, OTHER_IMAGING, NO_IMAGING)
 _IMAGING_COLORS = {**dict(zip(MODALITIES, COLORS, strict=False)), OTHER_IMAGING: "#B0B0B0", NO_IMAGING: "#E8E8E8"}
-_IMAGING_LABELS = {OTHER_IMAGING: "unrecognized request", NO_IMAGING: "no imaging"}
+_IMAGING_LABELS = {OTHER_IMAGING: "request not understood", NO_IMAGING: "no imaging"}
 _TREATMENT_SERIES = (
     ("treatment_required", "required"),
     ("treatment_requested", "requested"),
@@ -193,7 +193,8 @@ def first_imaging_figure(summary: Summary) -> Figure:
     ax.tick_params(axis="x", labelsize=9)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("share of cases")
-    ax.set_title("First imaging modality per pathology", fontsize=11)
+    read_as = f" (protocol {summary.protocol})" if summary.protocol else ""
+    ax.set_title(f"First imaging modality per pathology{read_as}", fontsize=11)
     handles = [Patch(facecolor=_IMAGING_COLORS[m], label=_IMAGING_LABELS.get(m, m)) for m in present]
     handles.append(Patch(facecolor="white", edgecolor="black", hatch="//", linewidth=2.0, label="preferred (2 points)"))
     figure.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False, fontsize=9)

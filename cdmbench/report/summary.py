@@ -71,7 +71,8 @@ METRIC_NOTES: dict[str, str] = {
     "unnecessary_laboratory_tests": "requested tests neither required nor neutral, per case",
     "imaging": "imaging points 0-2",
     "unnecessary_imaging": "invalid or repeated imaging requests, per case",
-    "first_imaging:": "share of cases whose first imaging request has this modality ('none': no imaging)",
+    "first_imaging:": "share of cases whose first imaging request has this modality, read under the run's protocol "
+    "('other': not understood; 'none': no imaging)",
     "treatment_recall": "per case, required treatments requested / treatments required",
     "treatment_cdmv1:": "CDMv1: among cases requiring it with gracious diagnosis 1, share that requested it",
     "treatment_required:": "share of cases whose ground truth requires this treatment",
@@ -171,6 +172,7 @@ def summarize(
     seed: int = BOOTSTRAP_SEED,
     scores_source: str = "scores",
     predictions_source: str = "predictions",
+    protocol: str | None = None,
 ) -> Summary:
     """Summarize score lines (and prediction lines) per pathology and overall.
 
@@ -182,6 +184,7 @@ def summarize(
         seed: bootstrap seed (same inputs and seed give the same summary).
         scores_source: how error messages name the scores lines (e.g. the file path).
         predictions_source: how error messages name the prediction lines.
+        protocol: the run's protocol (default ``cdmbench``): how the first imaging request is read.
 
     Returns:
         The ``Summary``: rows per pathology (then ``"overall"``) and metric; metrics without cases are left out.
@@ -200,7 +203,9 @@ def summarize(
         if record.scores is not None:
             case.values = score_values(record)
             answers = record.answers or ScoreAnswers()
-            case.first_imaging = first_imaging_from_answers(answers.correct_imaging, answers.unnecessary_imaging)
+            case.first_imaging = first_imaging_from_answers(
+                answers.correct_imaging, answers.unnecessary_imaging, protocol
+            )
         elif case.error:  # a failed case is a miss: it counts as 0, never drops out of a mean
             case.values = {name: 0.0 for name in FAILED_CASE_ZEROS}
     n_scored = len(cases)
@@ -217,7 +222,7 @@ def summarize(
         case.values.update(usage_values(record))
         case.values.update(parsing_values(record))
         if case.first_imaging is not None:
-            first = first_imaging_from_tool_calls(record.tool_calls)
+            first = first_imaging_from_tool_calls(record.tool_calls, protocol)
             if first != OTHER_IMAGING or case.first_imaging in (NO_IMAGING, OTHER_IMAGING):
                 case.first_imaging = first
     if replaced:
