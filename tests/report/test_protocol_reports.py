@@ -89,3 +89,10 @@ def test_the_leaderboard_puts_each_protocol_in_its_own_table(tmp_path, cholecyst
     assert "protocol cdmbench</h2>" in page and "protocol cdmv1</h2>" in page
     assert "are in separate tables" in page
     assert list(to_frame(rows)["protocol"]) == ["cdmbench", "cdmv1"]  # the CSV's protocol column
+
+
+def test_the_html_report_names_the_runs_protocol(tmp_path, cholecystitis) -> None:
+    from cdmbench.report.html.writer import _meta
+
+    assert ("protocol", "cdmv1") in _meta(_run(tmp_path, "cdmv1", cholecystitis, RUQ_FIRST))
+    assert ("protocol", "cdmbench") in _meta(_run(tmp_path, "cdmbench", cholecystitis, RUQ_FIRST))

@@ -20,6 +20,7 @@ from loguru import logger
 from cdmbench.cases import load_cases_file
 from cdmbench.io import atomic_open
 from cdmbench.progress import progress
+from cdmbench.protocols import run_protocol
 from cdmbench.report.command import PLOTS_DIR
 from cdmbench.report.files import iter_jsonl
 from cdmbench.report.html.cards import render_card
@@ -114,6 +115,7 @@ def _meta(run_dir: Path) -> list[tuple[str, str]]:
         *([("note", EMBEDDED_NOTE)] if lm_kind == "embedded" else []),
         ("program", program.get("name") if isinstance(program, dict) else program),
         ("LM", lm),
+        ("protocol", run_protocol(run_dir)),  # cdmv1 or cdmbench: the environment and the scoring rules
         ("data", config.get("data") or ("synthetic demo" if config else None)),
         ("started", manifest.get("started_at")),
         ("finished", manifest.get("finished_at")),
