@@ -55,7 +55,8 @@ def check_bundle_protocol(
     raise BundleError(
         f"{where} was optimized under protocol={bundle_protocol}, not protocol={protocol}: its demos and instructions "
         f"were chosen for the other protocol's environment and scoring. Evaluate it with protocol={bundle_protocol}, "
-        f"or re-run `cdmbench optimize protocol={protocol}` for a bundle of protocol {protocol}."
+        f"re-run `cdmbench optimize protocol={protocol}` for a bundle of protocol {protocol}, or load it anyway with "
+        "allow_mixed_protocols=true."
     )
 
 

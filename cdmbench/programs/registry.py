@@ -62,7 +62,9 @@ def get_program(name: str, **options: Any) -> dspy.Module:
     return cls(**options)
 
 
-def build_program(config: Mapping[str, Any], cases: Sequence[Case] = (), protocol: Any = None) -> dspy.Module:
+def build_program(
+    config: Mapping[str, Any], cases: Sequence[Case] = (), protocol: Any = None, allow_mixed_protocols: bool = False
+) -> dspy.Module:
     """Construct a program from its config group (``name`` plus options), e.g. ``cfg.program``.
 
     Programs that parse lab requests get a lab dictionary built from ``cases`` (plus the reference labels),
@@ -73,9 +75,11 @@ def build_program(config: Mapping[str, Any], cases: Sequence[Case] = (), protoco
             a compiled-program bundle (directory or ``.tar.gz``, see ``cdmbench.optimize``) loaded into it.
         cases: the loaded cases (their labels extend the lab dictionary).
         protocol: the protocol (``cdmbench.protocols``; default ``cdmbench``), given to programs that take one.
+        allow_mixed_protocols: load a bundle optimized under another protocol (with a warning) instead of refusing.
 
     Raises:
-        BundleError: ``compiled`` is not a bundle of this program (see ``cdmbench.optimize.apply_bundle``).
+        BundleError: ``compiled`` is not a bundle of this program, or was optimized under another protocol (see
+            ``cdmbench.optimize.apply_bundle``).
     """
     from omegaconf import DictConfig, OmegaConf
 
@@ -97,5 +101,12 @@ def build_program(config: Mapping[str, Any], cases: Sequence[Case] = (), protoco
     if compiled:
         from cdmbench.optimize.bundle import apply_bundle
 
-        apply_bundle(program, str(compiled), program_name=str(name), program_options=options)
+        apply_bundle(
+            program,
+            str(compiled),
+            program_name=str(name),
+            program_options=options,
+            protocol=protocol,
+            allow_mixed_protocols=allow_mixed_protocols,
+        )
     return program

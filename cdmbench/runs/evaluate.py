@@ -191,7 +191,8 @@ def run(cfg: DictConfig) -> int:
         _demo_program(cfg)
     protocol = protocol_from_config(cfg)  # chosen once: the environment, the agent and the scorer consult it
     # bad options or bundle: fail before any output
-    program = build_program(cfg.program, cases=cases_file.cases, protocol=protocol)
+    allow_mixed = bool_setting(cfg, "allow_mixed_protocols")
+    program = build_program(cfg.program, cases=cases_file.cases, protocol=protocol, allow_mixed_protocols=allow_mixed)
     if cfg.run in (None, ""):
         run_name = safe_run_name(f"{data_name}-{program_name}-{_lm_label(cfg.lm)}")
     else:

@@ -15,6 +15,7 @@ import pytest
 
 from cdmbench.cases import Case
 from cdmbench.config import compose
+from cdmbench.errors import ConfigError
 from cdmbench.optimize import BundleError, load_bundle, read_bundle, to_example
 from cdmbench.optimize.bundle import apply_bundle
 from cdmbench.optimize.metrics import build_metric
@@ -142,3 +143,29 @@ def test_evaluate_refuses_a_bundle_of_another_protocol(tmp_path, splits_dir, dum
     with pytest.raises(BundleError, match="optimized under protocol=cdmv1, not protocol=cdmbench"):
         evaluate.run(compose("evaluate", [*given, "protocol=cdmbench"]))
     assert not (out / "ev").exists()  # refused before anything is written
+
+
+def test_evaluate_loads_a_bundle_of_another_protocol_when_allowed(tmp_path, splits_dir, dummy_sessions) -> None:
+    """``allow_mixed_protocols=true`` on ``evaluate`` loads a full_info bundle of cdmv1 under cdmbench (a warning)."""
+    from cdmbench.optimize.command import run
+
+    assert (
+        run(compose("optimize", _overrides(splits_dir, tmp_path, "program=full_info", "protocol=cdmv1", "run=v1"))) == 0
+    )
+    bundle = str(tmp_path / "v1")
+    compiled = {"name": "full_info", "compiled": bundle}
+    with pytest.raises(BundleError, match="allow_mixed_protocols=true"):
+        build_program(compiled, protocol="cdmbench")
+    assert build_program(compiled, protocol="cdmbench", allow_mixed_protocols=True) is not None
+
+    from cdmbench.runs.evaluate import run as evaluate_run
+    from tests.runs.conftest import evaluate_overrides
+
+    given = evaluate_overrides(
+        splits_dir / "dev.json", "http://127.0.0.1:9/v1", tmp_path / "evaluated", "ev", "program=full_info"
+    )
+    given += [f"program.compiled={bundle}", "protocol=cdmbench"]
+    with pytest.raises(BundleError, match="not protocol=cdmbench"):
+        evaluate_run(compose("evaluate", given))
+    with pytest.raises(ConfigError, match="allow_mixed_protocols"):
+        evaluate_run(compose("evaluate", [*given, "allow_mixed_protocols=maybe"]))
