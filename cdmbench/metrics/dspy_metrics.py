@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dspy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -28,6 +28,9 @@ from cdmbench.metrics.imaging import MAX_IMAGING_SCORE
 from cdmbench.metrics.pathologies import pathology_config
 from cdmbench.metrics.scorer import score_case
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
+
+if TYPE_CHECKING:
+    from cdmbench.protocols import Protocol
 
 __all__ = [
     "MetricWeights",
@@ -107,10 +110,13 @@ def _prediction(pred: Any) -> dict[str, Any]:
     return {"diagnosis": get("diagnosis", ""), "treatments": get("treatments", []), "tool_calls": get("tool_calls", [])}
 
 
-def score_prediction(case: Case, pred: Any, dictionary: LabDictionary | None = None) -> tuple[CaseScore | None, str]:
-    """Score a program's prediction against ``case``: the scored case, or None and why it could not be read."""
+def score_prediction(
+    case: Case, pred: Any, dictionary: LabDictionary | None = None, protocol: Protocol | str | None = None
+) -> tuple[CaseScore | None, str]:
+    """Score a program's prediction against ``case`` under ``protocol`` (default ``cdmbench``): the scored case,
+    or None and why it could not be read."""
     try:
-        return score_case(case, _prediction(pred), dictionary), ""
+        return score_case(case, _prediction(pred), dictionary, protocol), ""
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])

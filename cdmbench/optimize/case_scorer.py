@@ -11,29 +11,16 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-from pydantic import ValidationError
 
 from cdmbench.cases import Case
 from cdmbench.metrics.core import CaseScore
 from cdmbench.protocols import CDMBENCH, Protocol, get_protocol
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
 
-__all__ = ["PredictionScorer", "prediction_record"]
-
-
-def prediction_record(pred: Any) -> dict[str, Any]:
-    """A program's prediction as the scorer reads it (a prediction whose diagnosis could not be read is an error
-    record: scored 0, as ``evaluate`` scores it)."""
-    get = pred.get if isinstance(pred, Mapping) else (lambda key, default=None: getattr(pred, key, default))
-    failure = get("failure", None)
-    if failure:
-        kind = failure.get("kind", "format_error") if isinstance(failure, Mapping) else "format_error"
-        return {"status": "error", "error": "the final answer could not be read", "error_kind": kind}
-    return {"diagnosis": get("diagnosis", ""), "treatments": get("treatments", []), "tool_calls": get("tool_calls", [])}
+__all__ = ["PredictionScorer"]
 
 
 @dataclass(frozen=True)
@@ -54,11 +41,6 @@ class PredictionScorer:
 
     def __call__(self, case: Case, pred: Any) -> tuple[CaseScore | None, str]:
         """The scored case, or None and why the prediction could not be read."""
-        from cdmbench.metrics.scorer import score_case
+        from cdmbench.metrics.dspy_metrics import score_prediction
 
-        try:
-            return score_case(case, prediction_record(pred), self.dictionary, self.protocol), ""
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            return None, f"The prediction could not be read: field {where!r}: {err['msg']}."
+        return score_prediction(case, pred, self.dictionary, self.protocol)
