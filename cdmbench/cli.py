@@ -29,6 +29,9 @@ class Command:
     name: str
     summary: str
     target: str  # "module:function"
+    lm: bool = True
+    """The command can call an LM or load DSPy programs: DSPy and LiteLLM are imported (and their logs routed
+    through loguru) before it runs. False for the data and report commands, which skip those imports (seconds)."""
 
     @property
     def config_name(self) -> str:
@@ -51,28 +54,43 @@ COMMANDS: dict[str, Command] = {
             "synthesize",
             "generate a synthetic MIMIC-IV data set (gzip CSVs in the v3.1 layout)",
             "cdmbench.data_export.synthetic.command:run",
+            lm=False,
         ),
         Command(
             "db-serve",
             "run a local PostgreSQL (embedded, nothing to install) until Ctrl-C; `db-serve stop` stops it",
             "cdmbench.data_export.db_serve:run",
+            lm=False,
         ),
-        Command("db-load", "load MIMIC-IV (real or synthetic) CSVs into PostgreSQL", "cdmbench.data_export.load:run"),
+        Command(
+            "db-load",
+            "load MIMIC-IV (real or synthetic) CSVs into PostgreSQL",
+            "cdmbench.data_export.load:run",
+            lm=False,
+        ),
         Command(
             "create-benchmark",
             "extract benchmark cases from PostgreSQL with CDMv1's rules",
             "cdmbench.data_export.export:run",
+            lm=False,
         ),
         Command(
             "convert-cdmv1",
             "convert MIMIC-IV-Ext-CDM 1.1 (PhysioNet) CSVs into a cases file",
             "cdmbench.data_export.convert_cdmv1:run",
+            lm=False,
         ),
         Command(
-            "split", "split a cases file into train/dev/test (stratified, seeded)", "cdmbench.data_export.splits:run"
+            "split",
+            "split a cases file into train/dev/test (stratified, seeded)",
+            "cdmbench.data_export.splits:run",
+            lm=False,
         ),
         Command(
-            "score", "score a predictions file with CDMv1's rules into scores.jsonl", "cdmbench.metrics.command:run"
+            "score",
+            "score a predictions file with CDMv1's rules into scores.jsonl",
+            "cdmbench.metrics.command:run",
+            lm=False,
         ),
         Command(
             "optimize",
@@ -89,18 +107,23 @@ COMMANDS: dict[str, Command] = {
             "report",
             "write a run's self-contained report.html (summary, plots, one transcript per case)",
             "cdmbench.report.html.command:run",
+            lm=False,
         ),
         Command(
             "compare",
             "compare two runs on their shared cases: paired bootstrap CIs and McNemar's test",
             "cdmbench.report.paired_command:run",
+            lm=False,
         ),
-        Command("merge", "combine shard runs of one evaluation into one run directory", "cdmbench.runs.merge:run"),
-        Command("plot", "draw plots comparing several runs side by side", "cdmbench.report.command:run"),
+        Command(
+            "merge", "combine shard runs of one evaluation into one run directory", "cdmbench.runs.merge:run", lm=False
+        ),
+        Command("plot", "draw plots comparing several runs side by side", "cdmbench.report.command:run", lm=False),
         Command(
             "leaderboard",
             "one sortable page and a CSV over many runs (runs=outputs/*), grouped by data set",
             "cdmbench.report.leaderboard:run",
+            lm=False,
         ),
         Command(
             "serve",
@@ -152,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from cdmbench.logging import setup_logging
 
     args = list(sys.argv[1:] if argv is None else argv)
-    setup_logging("INFO")
+    setup_logging("INFO", import_libraries=False)
     if not args or args[0] in ("-h", "--help", "help"):
         _print(_help())
         return 0 if args else 2
@@ -179,10 +202,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print(to_yaml(cfg))
             return 0
         cfg = compose(command.config_name, overrides)
-        setup_logging(str(cfg.get("log_level", "INFO")))
+        level = str(cfg.get("log_level", "INFO"))
+        setup_logging(level, import_libraries=False)
         debug = debug or bool(cfg.get("debug", False))
         _check_required(name, cfg)
-        result = command.load()(cfg)
+        runner = command.load()
+        # after the command's own imports: whatever library they loaded (all of DSPy and LiteLLM for an LM command)
+        # logs through loguru
+        setup_logging(level, import_libraries=command.lm)
+        result = runner(cfg)
         return int(result or 0)
     except CdmbenchError as exc:
         if debug:

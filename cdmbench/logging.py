@@ -53,15 +53,22 @@ class _InterceptHandler(logging.Handler):
         logger.opt(depth=6, exception=None if library else record.exc_info).log(level, "{}: {}", record.name, message)
 
 
-def route_library_logs() -> None:
-    """Send DSPy's and LiteLLM's log records to loguru (through the root logger) instead of their own handlers."""
+def route_library_logs(import_libraries: bool = True) -> None:
+    """Send DSPy's and LiteLLM's log records to loguru (through the root logger) instead of their own handlers.
+
+    Args:
+        import_libraries: import DSPy and LiteLLM first (they install their handlers on import, so a later import
+            would bring them back); False routes only those already imported, for a command that never loads them
+            (importing LiteLLM alone takes seconds).
+    """
     import importlib
     import os
 
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch LiteLLM's price map
     for module in ("dspy", "litellm"):  # imported now, so their handlers are installed before they are removed
-        with contextlib.suppress(ImportError):  # both are dependencies
-            importlib.import_module(module)
+        if import_libraries or module in sys.modules:
+            with contextlib.suppress(ImportError):  # both are dependencies
+                importlib.import_module(module)
     for name in _LIBRARIES:
         library = logging.getLogger(name)
         for handler in list(library.handlers):
@@ -76,12 +83,12 @@ def _scrub(record: dict) -> None:
     record["message"] = redact_urls(record["message"])
 
 
-def setup_logging(level: str = "INFO") -> None:
-    """Configure loguru once for a command-line run."""
+def setup_logging(level: str = "INFO", import_libraries: bool = True) -> None:
+    """Configure loguru once for a command-line run (``import_libraries``: see ``route_library_logs``)."""
     logger.remove()
     logger.configure(patcher=_scrub)
     logger.add(sys.stderr, level=level.upper(), format=_FORMAT, colorize=None, backtrace=False, diagnose=False)
     logging.basicConfig(handlers=[_InterceptHandler()], level=logging.WARNING, force=True)
-    route_library_logs()
+    route_library_logs(import_libraries)
     for noisy in ("httpx", "httpcore", "LiteLLM", "litellm", "urllib3", "dspy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
