@@ -13,13 +13,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from cdmbench.errors import DataSourceError
 from cdmbench.vocabulary.imaging_requests import ImagingRequest
 from cdmbench.vocabulary.lab_dictionary import LabDictionary
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from cdmbench.cases import RadiologyReport
     from cdmbench.environment.answers import LabEntry
 
@@ -33,6 +33,8 @@ def read_lab_items(path: str) -> pd.DataFrame:
     Raises:
         DataSourceError: the file cannot be read or lacks the itemid and label columns.
     """
+    import pandas as pd  # here: pandas takes seconds to import, and only this reads a table
+
     try:
         table = pd.read_csv(Path(path).expanduser())
     except (OSError, ValueError) as exc:

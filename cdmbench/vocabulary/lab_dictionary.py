@@ -27,16 +27,19 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
 from cdmbench.errors import DataSourceError
 from cdmbench.vocabulary._data import load_reference
 from cdmbench.vocabulary.labs import PANEL_SYNONYMS, PANELS, LabItem, reference_lab_items, synonym_class
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["LabDictionary", "LabMatchResult", "split_short_long"]
 
@@ -80,14 +83,24 @@ def _derived_names(label: str, bare_names: bool = True) -> list[str]:
     return names
 
 
+def _pandas():
+    """pandas if it is imported (a DataFrame or ``pd.NA`` can only come from it), else None: importing it takes
+    seconds, and the dictionary is built from plain rows as well."""
+    return sys.modules.get("pandas")
+
+
 def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+    pandas = _pandas()
+    return (
+        value is None or (isinstance(value, float) and math.isnan(value)) or (pandas is not None and value is pandas.NA)
+    )
 
 
 def _rows(d_labitems: pd.DataFrame | Iterable[Any] | None) -> list[LabItem]:
     if d_labitems is None:
         return []
-    if isinstance(d_labitems, pd.DataFrame):
+    pandas = _pandas()
+    if pandas is not None and isinstance(d_labitems, pandas.DataFrame):
         missing = [c for c in ("itemid", "label") if c not in d_labitems.columns]
         if missing:
             raise DataSourceError(
