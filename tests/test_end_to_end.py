@@ -13,7 +13,7 @@ import pytest
 
 from cdmbench.cli import main
 
-pytestmark = [pytest.mark.embedded_lm, pytest.mark.slow]
+pytestmark = [pytest.mark.embedded_lm, pytest.mark.slow, pytest.mark.usefixtures("shared_embedded_server")]
 
 
 @pytest.mark.parametrize("program", ["full_info", "cdm_agent"])
@@ -24,6 +24,8 @@ def test_evaluate_demo_with_the_embedded_model(program: str, tmp_path: Path) -> 
         *(["program.max_iters=5"] if program == "cdm_agent" else []),  # keeps the suite short on 2 cores
         f"output_dir={tmp_path}",
         f"lm.cache_dir={tmp_path / 'cache'}",
+        "lm.max_text_chars=80",  # shorter free text and lists: fewer tokens of the tiny model per call
+        "lm.max_list_items=3",
         "run=e2e",
     ]
     assert main(["evaluate", *overrides]) == 0

@@ -10,7 +10,7 @@ import pytest
 
 from cdmbench.cli import main
 
-pytestmark = [pytest.mark.embedded_lm, pytest.mark.slow]
+pytestmark = [pytest.mark.embedded_lm, pytest.mark.slow, pytest.mark.usefixtures("shared_embedded_server")]
 
 
 def test_evaluate_cdmv1_with_the_embedded_model(tmp_path: Path) -> None:
@@ -21,6 +21,8 @@ def test_evaluate_cdmv1_with_the_embedded_model(tmp_path: Path) -> None:
         "limit=1",
         f"output_dir={tmp_path}",
         f"lm.cache_dir={tmp_path / 'cache'}",
+        "lm.max_text_chars=80",  # shorter free text and lists: fewer tokens of the tiny model per call
+        "lm.max_list_items=3",
         "run=e2e-cdmv1",
         "plots=false",
         "html_report=false",

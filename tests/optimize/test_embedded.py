@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-pytestmark = pytest.mark.embedded_lm
+pytestmark = [pytest.mark.embedded_lm, pytest.mark.usefixtures("shared_embedded_server")]
 
 
 def _skip_without_embedded_lm() -> None:
@@ -32,6 +32,8 @@ def test_optimize_with_the_embedded_model_then_reload(tmp_path, splits_dir) -> N
         "program=full_info",
         "lm=embedded",
         f"lm.cache_dir={tmp_path / 'cache'}",
+        "lm.max_text_chars=80",  # shorter free text and lists: fewer tokens of the tiny model per call
+        "lm.max_list_items=3",
         "optimizer=bootstrap_fewshot",
         "optimizer.max_bootstrapped_demos=1",
         f"output_dir={tmp_path}",
