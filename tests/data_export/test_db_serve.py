@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from cdmbench.cli import main
 from cdmbench.data_export.embedded_db import EmbeddedDatabase
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -27,6 +28,7 @@ DEADLINE_S = 300.0  # only a stuck server gets near this
 
 
 def _cdmbench(*args: str) -> subprocess.CompletedProcess:
+    """``cdmbench ARGS`` in a process of its own (a server it starts is stopped when that process exits)."""
     return subprocess.run(
         [sys.executable, "-m", "cdmbench", *args],
         cwd=ROOT,
@@ -36,6 +38,13 @@ def _cdmbench(*args: str) -> subprocess.CompletedProcess:
         env={**os.environ, "NO_COLOR": "1"},
         check=False,
     )
+
+
+def _in_process(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess:
+    """``cdmbench ARGS`` through the entry point in this process (a command that starts no server of its own)."""
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(["cdmbench", *args], code, captured.out, captured.err)
 
 
 @pytest.fixture
@@ -72,8 +81,12 @@ def _wait_for_line(process: subprocess.Popen, text: str) -> str:
     raise AssertionError(f"db-serve never printed {text!r}:\n{''.join(seen)}")
 
 
-def test_db_serve_then_load_and_extract_then_stop(data_dir: Path, synthetic: Path, tmp_path: Path) -> None:
-    assert _cdmbench("db-serve", "status", f"data_dir={data_dir}").returncode == 1
+def test_db_serve_then_load_and_extract_then_stop(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, synthetic: Path, tmp_path: Path
+) -> None:
+    """The foreground db-serve is a process of its own; the other commands (status, db-load, create-benchmark,
+    stop) run in this one, which is another process than the server's all the same."""
+    assert _in_process(capsys, "db-serve", "status", f"data_dir={data_dir}").returncode == 1
     serve = subprocess.Popen(
         [sys.executable, "-m", "cdmbench", "db-serve", f"data_dir={data_dir}"],
         cwd=ROOT,
@@ -85,20 +98,20 @@ def test_db_serve_then_load_and_extract_then_stop(data_dir: Path, synthetic: Pat
     try:
         banner = _wait_for_line(serve, "Ctrl-C")
         assert "export PGHOST=" in banner and "PGDATABASE=mimiciv" in banner
-        status = _cdmbench("db-serve", "status", f"data_dir={data_dir}")
+        status = _in_process(capsys, "db-serve", "status", f"data_dir={data_dir}")
         assert status.returncode == 0 and "PostgreSQL is running" in status.stdout
 
         db = ["db=embedded", f"db.data_dir={data_dir}"]
-        loaded = _cdmbench("db-load", f"source={synthetic}", *db)
+        loaded = _in_process(capsys, "db-load", f"source={synthetic}", *db)
         assert loaded.returncode == 0, loaded.stderr
         out = tmp_path / "cases.json"
-        created = _cdmbench("create-benchmark", f"out={out}", *db)
+        created = _in_process(capsys, "create-benchmark", f"out={out}", *db)
         assert created.returncode == 0, created.stderr
         truth = json.loads((synthetic / "truth.json").read_text())
         assert [c["hadm_id"] for c in json.loads(out.read_text())["cases"]] == [c["hadm_id"] for c in truth["cases"]]
         assert "starting the embedded PostgreSQL" not in created.stderr  # it used the running server
 
-        stopped = _cdmbench("db-serve", "stop", f"data_dir={data_dir}")
+        stopped = _in_process(capsys, "db-serve", "stop", f"data_dir={data_dir}")
         assert stopped.returncode == 0, stopped.stderr
         assert serve.wait(timeout=DEADLINE_S) == 0  # the foreground db-serve ends with its server
     finally:
@@ -119,7 +132,7 @@ def test_a_command_with_db_embedded_starts_and_stops_its_own_server(data_dir: Pa
     assert (data_dir / "pgdata" / "PG_VERSION").is_file()  # the data stays for the next command
 
 
-def test_db_serve_rejects_an_unknown_action(data_dir: Path) -> None:
-    done = _cdmbench("db-serve", "action=restart", f"data_dir={data_dir}")
+def test_db_serve_rejects_an_unknown_action(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    done = _in_process(capsys, "db-serve", "action=restart", f"data_dir={data_dir}")
     assert done.returncode == 2 and "action must be one of start, stop, status" in done.stderr
     assert "Traceback" not in done.stderr and not data_dir.exists()
