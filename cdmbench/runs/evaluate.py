@@ -168,6 +168,15 @@ def _fresh_answers(session: Any, retry: set[int]) -> dict[str, Any]:
     return {"lm": session.lm.copy(rollout_id=time.time_ns() % (1 << 62))}
 
 
+def _server_log(settings: Any, run_dir: RunDirectory) -> str | None:
+    """Where a server cdmbench starts logs: ``<run>/lm.log`` (embedded), ``<run>/vllm.log`` (``lm.launch``)."""
+    name = "lm.log" if settings.kind == "embedded" else "vllm.log" if settings.launch else None
+    if name is None:
+        return None
+    run_dir.create()  # the server logs into it
+    return str(run_dir.root / name)
+
+
 def run(cfg: DictConfig) -> int:
     """Evaluate ``cfg.program`` with ``cfg.lm`` on ``cfg.data`` and write ``outputs/<run>/``."""
     from cdmbench.lm import LMSettings, lm_session, resolve_endpoint
@@ -243,9 +252,7 @@ def run(cfg: DictConfig) -> int:
     t0 = time.perf_counter()
     counts = {"ok": 0, "error": 0, "lm_error": 0}
     if todo:
-        if lm_settings.kind == "embedded":
-            run_dir.create()  # the embedded server logs into it
-        log_file = str(run_dir.root / "lm.log") if lm_settings.kind == "embedded" else None
+        log_file = _server_log(lm_settings, run_dir)
         session_cm = lm_session(lm_settings, data_source=_data_source(cfg, cases_file), log_file=log_file)
         # the run directory is the record: DSPy's per-call LM history would only grow with the run
         with (

@@ -29,7 +29,9 @@ def test_missing_model_package_says_how_to_fix_it():
 
 def test_server_command_uses_the_cores_and_loopback(tmp_path):
     server = EmbeddedServer(tmp_path / "m.gguf", n_threads=None, n_ctx=2048)
-    command = server.command(tmp_path / "m.gguf", 5555)
+    command = server.command(5555)
+    assert command[command.index("--model") + 1] == str(tmp_path / "m.gguf")
+    assert command[command.index("--port") + 1] == "5555"
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert int(command[command.index("--n_threads") + 1]) >= 1
     assert command[command.index("--n_ctx") + 1] == "2048"
