@@ -34,10 +34,12 @@ OPERATIONAL_LM_KEYS = frozenset(
         "allowed_endpoints",
         "n_threads",
         "startup_timeout_s",
+        "launch",
     }
 )
 """LM settings that say how the model is reached, not which model answers: a run resumes (and shards merge)
-across them, e.g. when vLLM comes back on another node or port."""
+across them, e.g. when vLLM comes back on another node or port, or is started by the job (``launch``) this time.
+``launch_args`` stays in the identity: ``vllm serve`` arguments can change the answers (quantization, seed)."""
 
 
 def lm_identity(lm: dict[str, Any]) -> dict[str, Any]:
