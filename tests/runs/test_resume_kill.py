@@ -5,20 +5,14 @@ The test decides the pace, not the machine: the loopback LM holds every chat req
 lets them through one at a time. Each killed session is let through until one more case has finished (plus a few
 seeded extra requests, so the kill lands at varied points of the next case), then killed while it waits for an
 answer it will never get on its own. Every kill therefore lands mid-run, on a fast machine as on a slow one.
-
-Every session is a `cdmbench evaluate` process of its own, started at the beginning: each imports the command and
-then waits for its turn on stdin, so the imports (seconds each) overlap instead of adding up; none starts its run
-before the previous session is dead.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,43 +20,12 @@ import pytest
 
 from cdmbench.config import compose
 from cdmbench.runs import evaluate
-from tests.runs.conftest import ROOT, evaluate_overrides, read_jsonl
+from tests.runs.conftest import evaluate_overrides, evaluate_process, read_jsonl
 from tests.runs.loopback_lm import LoopbackLM
 
 N_CASES = 12
 KILLS = 5
 DEADLINE_S = 300.0  # only a really stuck run gets near this
-
-
-_PRIMED = """
-import sys
-import cdmbench.config, cdmbench.runs.evaluate  # the command's imports, before its turn
-from cdmbench.cli import main
-sys.stdin.readline()
-sys.exit(main(["evaluate", *sys.argv[1:]]))
-"""
-
-
-def _primed_evaluate(overrides: list[str]) -> subprocess.Popen:
-    """`cdmbench evaluate` as a subprocess that imports the command, then waits for ``_go`` (output captured)."""
-    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-c", _PRIMED, *overrides],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def _go(process: subprocess.Popen) -> None:
-    """Let a primed process start its run."""
-    assert process.stdin is not None
-    assert process.poll() is None, f"evaluate ended before its turn:\n{_output(process)}"
-    process.stdin.write("go\n")
-    process.stdin.close()
 
 
 def _count_lines(path: Path) -> int:
@@ -109,38 +72,32 @@ def test_kill_nine_five_times_then_rerun(tmp_path, cases_file):
     with LoopbackLM() as server:
         reference = tmp_path / "reference"
         ref_overrides = evaluate_overrides(cases_file, server.api_base, reference, "run", "num_threads=2")
+        assert evaluate.run(compose("evaluate", ref_overrides)) == 0
 
         out = tmp_path / "killed"
         overrides = evaluate_overrides(cases_file, server.api_base, out, "run", "num_threads=2")
         predictions = out / "run" / "predictions.jsonl"
-        sessions = [_primed_evaluate(overrides) for _ in range(KILLS + 1)]  # importing while the reference runs
-        try:
-            assert evaluate.run(compose("evaluate", ref_overrides)) == 0
-            for process in sessions[:KILLS]:
-                server.close_gate()
-                _go(process)
+        for _attempt in range(KILLS):
+            server.close_gate()
+            process = evaluate_process(overrides)
+            try:
                 _run_until_one_more_case(server, process, predictions, extra=rng.randint(0, 3))
                 assert process.poll() is None, "the kill must land mid-run"
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=DEADLINE_S)
-                assert process.returncode == -signal.SIGKILL, _output(process)
-                _output(process)
-            # each killed session finished at least one case and none could finish the run
-            assert KILLS <= len(_finished(predictions)) < N_CASES
-
-            server.open_gate()
-            final = sessions[KILLS]
-            assert final.poll() is None, f"evaluate ended before its turn:\n{_output(final)}"
-            output, _ = final.communicate("go\n", timeout=DEADLINE_S)
-            assert final.returncode == 0, output
-        finally:
-            for process in sessions:
+            finally:
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-                for pipe in (process.stdin, process.stdout):
-                    if pipe is not None and not pipe.closed:
-                        pipe.close()
+            assert process.returncode == -signal.SIGKILL, _output(process)
+            _output(process)
+        # each killed session finished at least one case and none could finish the run
+        assert KILLS <= len(_finished(predictions)) < N_CASES
+
+        server.open_gate()
+        final = evaluate_process(overrides)
+        output, _ = final.communicate(timeout=DEADLINE_S)
+        assert final.returncode == 0, output
 
     run_dir = out / "run"
     for name in ("predictions.jsonl", "scores.jsonl"):
