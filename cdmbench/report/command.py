@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from loguru import logger
-from omegaconf import DictConfig, ListConfig
+from omegaconf import DictConfig
 
 from cdmbench.errors import ConfigError
 from cdmbench.report.compare import plot_runs
@@ -44,13 +44,11 @@ def summarize_run(run_dir: Path, plots: bool = True) -> Summary:
 
 
 def _run_dirs(value) -> list[Path]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [part for part in value.split(",") if part.strip()]
-    if not isinstance(value, list | tuple | ListConfig):
-        raise ConfigError(f"runs must be a list of run directories, got {value!r}; write runs=[outputs/a,outputs/b].")
-    return [Path(str(v).strip()) for v in value]
+    from cdmbench.runs.paths import run_dirs
+
+    return run_dirs(
+        value, "scores.jsonl", minimum=0, usage="Write runs=[outputs/a,outputs/b] or runs=outputs/*.", check_named=False
+    )
 
 
 def run(cfg: DictConfig) -> int:

@@ -11,14 +11,13 @@ The page (``leaderboard.html``) is self-contained and sortable; ``leaderboard.cs
 
 from __future__ import annotations
 
-import glob
 import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from loguru import logger
-from omegaconf import DictConfig, ListConfig
+from omegaconf import DictConfig
 from pydantic import BaseModel, Field
 
 from cdmbench.errors import ConfigError, DataSourceError, OutputError
@@ -66,36 +65,15 @@ class LeaderboardRow(BaseModel):
 
 
 def expand_runs(value: Any) -> list[Path]:
-    """Run directories from ``runs=``: a list or a comma-separated string, each entry a directory or a glob.
-
-    Entries that match only non-runs (directories without ``scores.jsonl``) are skipped with a note, so
-    ``runs=outputs/*`` works on an outputs folder that also holds compare or leaderboard folders.
+    """Run directories from ``runs=`` (``cdmbench.runs.paths.run_dirs``: lists, globs; each holds ``scores.jsonl``).
 
     Raises:
-        ConfigError: nothing given, or no entry names a run directory.
+        ConfigError: nothing given, or a glob names no run directory.
+        DataSourceError: a directory named outright is not a run directory.
     """
-    if value is None:
-        value = []
-    if isinstance(value, str):
-        value = [part for part in value.split(",") if part.strip()]
-    if not isinstance(value, list | tuple | ListConfig):
-        raise ConfigError(f"runs must be a list of run directories or globs, got {value!r}; write runs=outputs/*.")
-    found: list[Path] = []
-    for entry in (str(v).strip() for v in value):
-        matches = sorted(glob.glob(entry)) if glob.has_magic(entry) else [entry]
-        if not matches:
-            raise ConfigError(f"runs entry {entry!r} matches no directory.")
-        for match in matches:
-            path = Path(match)
-            if (path / SCORES_FILE).is_file():
-                found.append(path)
-            elif not glob.has_magic(entry):
-                raise DataSourceError(f"{str(path)!r} is not a run directory (it has no {SCORES_FILE}).")
-            else:
-                logger.debug("skipping {} (no {})", path, SCORES_FILE)
-    if not found:
-        raise ConfigError("no run directories given; pass them as runs=outputs/* or runs=[outputs/a,outputs/b].")
-    return list(dict.fromkeys(found))
+    from cdmbench.runs.paths import run_dirs
+
+    return run_dirs(value, SCORES_FILE, usage="Pass them as runs=outputs/* or runs=[outputs/a,outputs/b].")
 
 
 def _manifest(run_dir: Path) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 from loguru import logger
-from omegaconf import DictConfig, ListConfig
+from omegaconf import DictConfig
 
 from cdmbench.errors import ConfigError
 from cdmbench.io import atomic_write_text
@@ -30,13 +30,12 @@ _USAGE = (
 
 
 def _runs(value) -> list[Path]:
-    if isinstance(value, str):
-        value = [part for part in value.split(",") if part.strip()]
-    if not isinstance(value, list | tuple | ListConfig):
-        raise ConfigError(f"runs must be a list of run directories, got {value!r}; {_USAGE}")
-    if len(value) < 2:
-        raise ConfigError(f"compare takes at least two runs, got {len(value)}; {_USAGE}")
-    return [Path(str(v).strip()) for v in value]
+    from cdmbench.runs.paths import run_dirs
+
+    runs = run_dirs(value, "scores.jsonl", minimum=0, usage=_USAGE, check_named=False, unique=False)
+    if len(runs) < 2:
+        raise ConfigError(f"compare takes at least two runs, got {len(runs)}; {_USAGE}")
+    return runs
 
 
 def run(cfg: DictConfig) -> int:

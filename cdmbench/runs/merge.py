@@ -18,14 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from loguru import logger
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from cdmbench.errors import ConfigError, DataSourceError
 from cdmbench.io import atomic_open, atomic_write_text, ensure_dir
 from cdmbench.protocols.mixing import check_same_protocol
+from cdmbench.runs.paths import run_dirs
 from cdmbench.runs.run_dir import JsonlStream, lm_identity
 
 __all__ = ["MergeResult", "merge_runs", "run"]
+
+_USAGE = "Pass the shard runs as runs=[outputs/NAME-shard-0-of-2,...] or runs=outputs/NAME-shard-*."
 
 
 @dataclass
@@ -185,31 +188,22 @@ def merge_runs(
     return MergeResult(out, len(written), errors, duplicates, missing, unscored)
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, DictConfig | dict):
-        raise ConfigError("runs= must be a list of run directories, e.g. runs=[outputs/a,outputs/b].")
-    if isinstance(value, str):
-        return [v for v in value.split(",") if v]
-    return [str(v) for v in OmegaConf.to_container(value, resolve=True)]
-
-
 def run(cfg: DictConfig) -> int:
     """Runner of ``cdmbench merge``: merge ``cfg.runs`` into ``cfg.out`` and write its summary."""
     from cdmbench.report import format_summary, summarize_run
 
     if not cfg.get("out"):
         raise ConfigError("merge needs out=DIR: where the merged run directory goes.")
+    runs = run_dirs(cfg.get("runs"), "predictions.jsonl", minimum=0, usage=_USAGE, check_named=False)
     result = merge_runs(
-        [Path(r) for r in _as_list(cfg.get("runs"))],
+        runs,
         Path(str(cfg.out)),
         cfg.get("data"),
         allow_mixed_protocols=bool(cfg.get("allow_mixed_protocols", False)),
     )
     logger.info(
         "merged {} runs into {}: {} cases ({} errors), {} duplicate lines left out",
-        len(_as_list(cfg.get("runs"))),
+        len(runs),
         result.out,
         result.n_cases,
         result.n_errors,

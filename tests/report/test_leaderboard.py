@@ -58,7 +58,7 @@ def test_leaderboard_of_a_glob(outputs: Path, tmp_path: Path, capsys) -> None:
 
 def test_leaderboard_needs_runs(tmp_path: Path, capsys) -> None:
     assert main(["leaderboard", f"runs={tmp_path}/nothing-*", f"out={tmp_path / 'b'}"]) == 2
-    assert "matches no directory" in capsys.readouterr().err
+    assert "matches no run directory" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
 
 

@@ -59,6 +59,19 @@ def test_merge_equals_the_unsharded_run(shard_runs, tmp_path):
     assert (merged / "summary.json").is_file()
 
 
+def test_merge_takes_a_glob_of_shard_runs(shard_runs, tmp_path):
+    """``runs=outputs/NAME-shard-*`` finds both shards (and not ``whole``, nor a folder that is no run)."""
+    (shard_runs / "piece-shard-notes").mkdir(exist_ok=True)  # matches the glob, holds no predictions
+    cfg = compose("merge", [f"runs={shard_runs}/piece-shard-*", f"out={tmp_path / 'merged'}", "plots=false"])
+    assert merge.run(cfg) == 0
+    manifest = json.loads((tmp_path / "merged" / "manifest.json").read_text())
+    assert manifest["merged_from"] == [str(shard_runs / f"piece-shard-{i}-of-2") for i in (0, 1)]
+    assert _scores(tmp_path / "merged") == _scores(shard_runs / "whole")
+    with pytest.raises(ConfigError, match="matches no run directory"):
+        merge.run(compose("merge", [f"runs={shard_runs}/nothing-*", f"out={tmp_path / 'none'}", "plots=false"]))
+    assert not (tmp_path / "none").exists()
+
+
 def test_merge_prefers_ok_over_error_and_drops_duplicates(shard_runs, tmp_path):
     shard0 = shard_runs / "piece-shard-0-of-2"
     broken = tmp_path / "broken"
