@@ -53,27 +53,73 @@ class _InterceptHandler(logging.Handler):
         logger.opt(depth=6, exception=None if library else record.exc_info).log(level, "{}: {}", record.name, message)
 
 
-def route_library_logs(import_libraries: bool = True) -> None:
-    """Send DSPy's and LiteLLM's log records to loguru (through the root logger) instead of their own handlers.
-
-    Args:
-        import_libraries: import DSPy and LiteLLM first (they install their handlers on import, so a later import
-            would bring them back); False routes only those already imported, for a command that never loads them
-            (importing LiteLLM alone takes seconds).
-    """
-    import importlib
-    import os
-
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch LiteLLM's price map
-    for module in ("dspy", "litellm"):  # imported now, so their handlers are installed before they are removed
-        if import_libraries or module in sys.modules:
-            with contextlib.suppress(ImportError):  # both are dependencies
-                importlib.import_module(module)
+def _detach_library_handlers() -> None:
     for name in _LIBRARIES:
         library = logging.getLogger(name)
         for handler in list(library.handlers):
             library.removeHandler(handler)
         library.propagate = True
+
+
+class _RouteOnImport:
+    """A ``sys.meta_path`` finder that routes a library's logs right after the library is imported.
+
+    DSPy imports LiteLLM only for a provider its own client does not serve (a vLLM or OpenAI-compatible endpoint
+    never needs it), and importing LiteLLM takes seconds: it is not imported up front, its handlers (installed on
+    import) are removed the moment an import of it finishes.
+    """
+
+    def __init__(self, modules: tuple[str, ...]) -> None:
+        self.modules = modules
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname not in self.modules:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        if loader is not None and hasattr(loader, "exec_module"):
+            exec_module = loader.exec_module
+
+            def exec_then_route(module) -> None:
+                exec_module(module)
+                _detach_library_handlers()
+                for name in ("LiteLLM", "litellm"):
+                    logging.getLogger(name).setLevel(logging.WARNING)
+
+            loader.exec_module = exec_then_route
+        return spec
+
+
+_ON_IMPORT = _RouteOnImport(("litellm",))
+
+
+def route_library_logs(import_libraries: bool = True) -> None:
+    """Send DSPy's and LiteLLM's log records to loguru (through the root logger) instead of their own handlers.
+
+    Both install their handlers on import. LiteLLM is routed the moment it is imported (it takes seconds to import
+    and DSPy rarely needs it), DSPy now.
+
+    Args:
+        import_libraries: import DSPy first; False routes it only if it is already imported, for a command that
+            never loads it.
+    """
+    import importlib
+    import os
+
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # never fetch LiteLLM's price map
+    if _ON_IMPORT not in sys.meta_path:
+        sys.meta_path.insert(0, _ON_IMPORT)
+    if import_libraries or "dspy" in sys.modules:  # imported now, so its handlers are installed before they go
+        with contextlib.suppress(ImportError):  # a dependency
+            importlib.import_module("dspy")
+    _detach_library_handlers()
 
 
 def _scrub(record: dict) -> None:
