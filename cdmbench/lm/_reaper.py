@@ -19,20 +19,26 @@ GRACE_S = 20.0
 """Seconds the server's processes get between SIGTERM and SIGKILL."""
 
 
-def _kill_group(pgid: int, grace_s: float = GRACE_S) -> None:
+def _gone(server: subprocess.Popen) -> bool:
+    """The server is reaped and no process of its group is left (a zombie of ours would still count)."""
+    if server.poll() is None:
+        return False
     try:
-        os.killpg(pgid, signal.SIGTERM)
+        os.killpg(server.pid, 0)
     except ProcessLookupError:
-        return
-    deadline = time.monotonic() + grace_s
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.2)
+        return True
+    return False
+
+
+def _kill_group(server: subprocess.Popen, grace_s: float = GRACE_S) -> None:
+    """SIGTERM to the server's process group, SIGKILL to what is left after ``grace_s``."""
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGKILL)
+        os.killpg(server.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and not _gone(server):
+        time.sleep(0.1)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
 
 
 def main(argv: list[str]) -> int:
@@ -41,12 +47,13 @@ def main(argv: list[str]) -> int:
         return 2
     parent = int(os.environ.get("CDMBENCH_PARENT_PID", os.getppid()))
     server = subprocess.Popen(argv, start_new_session=True)
-    stopping = False
+    stop_by: list[float] = []  # the SIGKILL deadline, once asked to stop
 
-    def stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-        _kill_group(server.pid)
+    def stop(signum: int, _frame: object) -> None:  # only signals here: waiting happens in the loop below
+        if not stop_by:
+            stop_by.append(time.monotonic() + GRACE_S)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, stop)
@@ -54,11 +61,13 @@ def main(argv: list[str]) -> int:
         stop(signal.SIGTERM, None)
     while True:
         try:
-            code = server.wait()
+            code = server.wait(timeout=0.2)
             break
-        except InterruptedError:  # pragma: no cover - PEP 475 retries wait(); kept for old Pythons
-            continue
-    _kill_group(server.pid, grace_s=0 if not stopping else GRACE_S)  # workers the server left behind
+        except subprocess.TimeoutExpired:
+            if stop_by and time.monotonic() > stop_by[0]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(server.pid, signal.SIGKILL)
+    _kill_group(server, grace_s=GRACE_S if stop_by else 0)  # workers the server left behind
     return code if code >= 0 else 128 - code
 
 
