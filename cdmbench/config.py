@@ -14,17 +14,20 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from cdmbench.errors import ConfigError
+from cdmbench.errors import CdmbenchError, ConfigError
 
 __all__ = [
     "SECRET_KEYS",
     "bool_setting",
     "compose",
     "config_dir",
+    "config_error",
     "int_setting",
     "missing_settings",
     "redact",
     "redact_urls",
+    "redacted_yaml",
+    "register_resolvers",
     "to_yaml",
 ]
 
@@ -66,40 +69,66 @@ def compose(config_name: str, overrides: Sequence[str] = ()) -> DictConfig:
     """
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
-    from hydra.errors import HydraException, MissingConfigException, OverrideParseException
-    from omegaconf.errors import InterpolationResolutionError, OmegaConfBaseException
 
+    register_resolvers()
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base=None):
             cfg = hydra_compose(config_name=config_name, overrides=list(overrides))
         OmegaConf.to_container(cfg, resolve=True)  # fail here, not deep inside a command, on a bad ${...}
-    except OverrideParseException as exc:
+    except Exception as exc:
+        error = config_error(exc, config_name, overrides)
+        if error is None:
+            raise
+        raise error from None
+    return cfg
+
+
+def register_resolvers() -> None:
+    """Register cdmbench's OmegaConf resolvers (``${run_name:evaluate}``); safe to call again."""
+    from cdmbench.runs.naming import register_resolver
+
+    register_resolver()
+
+
+def config_error(exc: BaseException, config_name: str, overrides: Sequence[str] = ()) -> CdmbenchError | None:
+    """The readable ``ConfigError`` for an exception Hydra or OmegaConf raised while composing; None for others.
+
+    Covers a malformed override, an unknown group option (``program=nope``), a key that does not exist and an
+    interpolation that cannot be resolved; the message names it and says how to fix it.
+    """
+    from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+    from omegaconf.errors import InterpolationResolutionError, OmegaConfBaseException
+
+    if isinstance(exc, CdmbenchError):
+        return exc
+    cause: BaseException | None = exc
+    for _ in range(10):  # raised inside a resolver (a bad run= in ${run_name:...}), wrapped by OmegaConf
+        cause = cause.__cause__ or cause.__context__ if cause is not None else None
+        if isinstance(cause, CdmbenchError):
+            return cause
+    if isinstance(exc, OverrideParseException):
         first = str(exc).strip().splitlines()[0]
-        raise ConfigError(f"malformed override: {first}. Overrides look like key=value or group=option.") from None
-    except MissingConfigException as exc:
-        raise ConfigError(_missing_config_message(exc)) from None
-    except InterpolationResolutionError as exc:
+        return ConfigError(f"malformed override: {first}. Overrides look like key=value or group=option.")
+    if isinstance(exc, MissingConfigException):
+        return ConfigError(_missing_config_message(exc))
+    if isinstance(exc, InterpolationResolutionError):
         key = getattr(exc, "full_key", None) or "a setting"
         reason = " ".join(str(getattr(exc, "msg", None) or exc).split())
-        raise ConfigError(
-            f"cannot resolve the ${{...}} reference in {key}: {reason}. Fix or remove that reference."
-        ) from None
-    except (HydraException, OmegaConfBaseException) as exc:
+        return ConfigError(f"cannot resolve the ${{...}} reference in {key}: {reason}. Fix or remove that reference.")
+    if isinstance(exc, HydraException | OmegaConfBaseException):
         message = " ".join(str(exc).split())
         unknown = re.match(r"Could not override '([^']+)'\. To append to your config use", message)
         if unknown:
             key = unknown[1]
-            raise ConfigError(
+            return ConfigError(
                 f"unknown setting {key!r} in {config_name}: check its spelling (`cdmbench "
                 f"{config_name.replace('_', '-')} --help` lists the settings), or add a new key with +{key}=..."
-            ) from None
-        raise ConfigError(f"bad configuration: {message}") from None
-    except ValueError as exc:  # Hydra raises bare ValueErrors for some malformed overrides, e.g. '=3'
+            )
+        return ConfigError(f"bad configuration: {message}")
+    if isinstance(exc, ValueError):  # Hydra raises bare ValueErrors for some malformed overrides, e.g. '=3'
         given = " ".join(o for o in overrides if o.split("=", 1)[0].strip("+~") == "") or " ".join(overrides)
-        raise ConfigError(
-            f"malformed override {given!r}: {exc}. Overrides look like key=value or group=option."
-        ) from None
-    return cfg
+        return ConfigError(f"malformed override {given!r}: {exc}. Overrides look like key=value or group=option.")
+    return None
 
 
 def _missing_config_message(exc: Exception) -> str:
@@ -109,10 +138,15 @@ def _missing_config_message(exc: Exception) -> str:
     found = re.search(r"Could not find '(?P<group>[\w./-]+)/(?P<option>[^'/]+)'", text)
     if found and options:
         group, option = found["group"], found["option"]
-        return (
+        message = (
             f"unknown {group} {option!r} (there is no configs/{group}/{option}.yaml); "
             f"available: {', '.join(options)}. Use e.g. {group}={options[0]}."
         )
+        if group == "hydra/launcher" and "submitit_slurm" not in options:
+            message += (
+                " The submitit launchers (submitit_slurm, submitit_local) need the slurm extra: uv sync --extra slurm."
+            )
+        return message
     if options:
         return f"{text}; available: {', '.join(options)}."
     return text
@@ -192,3 +226,10 @@ def redact(value: Any) -> Any:
 def to_yaml(cfg: DictConfig | dict) -> str:
     """The resolved config as YAML, secrets redacted (safe to write into a run directory)."""
     return OmegaConf.to_yaml(OmegaConf.create(redact(cfg)))
+
+
+def redacted_yaml(cfg: DictConfig, *, resolve: bool = True) -> str:
+    """``cfg`` as YAML with secrets redacted; unresolved (``${...}`` kept) when ``resolve`` is false."""
+    if resolve:
+        return to_yaml(cfg)
+    return OmegaConf.to_yaml(OmegaConf.create(redact(OmegaConf.to_container(cfg, resolve=False))))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from pathlib import Path
 
 import dspy
 from loguru import logger
@@ -45,6 +44,7 @@ from cdmbench.optimize.program_state import clean_demos, demo_counts
 from cdmbench.optimize.scoring import score_program
 from cdmbench.optimize.usage import metered
 from cdmbench.protocols import protocol_from_config
+from cdmbench.runs.naming import run_directory
 
 __all__ = ["run"]
 
@@ -88,9 +88,7 @@ def run(cfg: DictConfig) -> int:
     data = load_data(cfg)
     program_metric = build_metric(metric_cfg, protocol, data.all_cases)  # one lab dictionary of all cases
 
-    lm_name = str(cfg.lm.get("preset") or cfg.lm.get("model") or cfg.lm.kind)
-    run_name = str(cfg.run) if cfg.get("run") else f"optimize-{program_name}-{optimizer_name}-{lm_name}"
-    run_dir = Path(str(cfg.output_dir)) / run_name.replace("/", "_")
+    run_dir = run_directory(cfg, "optimize")  # hydra.run.dir, or output_dir/<run name>
     if (run_dir / MANIFEST_FILE).exists() and not cfg.get("overwrite", False):
         raise ConfigError(f"{run_dir} already holds a compiled program; choose another run= or pass overwrite=true.")
 

@@ -31,7 +31,8 @@ from cdmbench.progress import progress
 from cdmbench.protocols import Protocol, protocol_from_config, run_protocol
 from cdmbench.runs.error_rate import error_rate_exit_code, error_rate_setting
 from cdmbench.runs.executor import run_cases
-from cdmbench.runs.identity import run_identity, run_root, safe_run_name
+from cdmbench.runs.identity import run_identity
+from cdmbench.runs.naming import run_directory
 from cdmbench.runs.provenance import git_state, provenance
 from cdmbench.runs.run_dir import RunDirectory
 from cdmbench.runs.shard import parse_shard, shard_cases
@@ -192,7 +193,7 @@ def run(cfg: DictConfig) -> int:
     transcript = bool_setting(cfg, "transcript")
     max_error_rate = error_rate_setting(cfg)
     shard = parse_shard(cfg.get("shard"))
-    cases_file, data_name = _load_cases(cfg)
+    cases_file, _ = _load_cases(cfg)
     selected = _selected(cfg, cases_file.cases)
     cases = shard_cases(selected, shard)
     program_name = str(cfg.program.name)
@@ -202,13 +203,7 @@ def run(cfg: DictConfig) -> int:
     # bad options or bundle: fail before any output
     allow_mixed = bool_setting(cfg, "allow_mixed_protocols")
     program = build_program(cfg.program, cases=cases_file.cases, protocol=protocol, allow_mixed_protocols=allow_mixed)
-    if cfg.run in (None, ""):
-        run_name = safe_run_name(f"{data_name}-{program_name}-{_lm_label(cfg.lm)}")
-    else:
-        run_name = str(cfg.run)
-    if shard is not None:
-        run_name += shard.suffix
-    run_dir = RunDirectory(run_root(str(cfg.output_dir), run_name))
+    run_dir = RunDirectory(run_directory(cfg, "evaluate"))  # hydra.run.dir, or output_dir/<run name>
 
     identity = run_identity(cfg, cases_file.cases)
     resumed = run_dir.check_resumable(identity)
@@ -232,7 +227,7 @@ def run(cfg: DictConfig) -> int:
     manifest: dict[str, Any] = {
         "identity": identity,
         "protocol": protocol.name,
-        "run": run_name,
+        "run": run_dir.root.name,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cdmbench": version("cdmbench"),
         "dspy": version("dspy"),

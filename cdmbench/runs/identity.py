@@ -18,7 +18,7 @@ from cdmbench.config import redact
 from cdmbench.errors import ConfigError
 from cdmbench.runs.run_dir import lm_identity
 
-__all__ = ["bundle_digest", "run_identity", "run_root", "safe_run_name"]
+__all__ = ["bundle_digest", "check_run_name", "run_identity", "run_root", "safe_run_name"]
 
 _RUN_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+=@,:-]*$")
 
@@ -28,18 +28,28 @@ def safe_run_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.+=@,:-]", "_", name).lstrip(".")[:200] or "run"
 
 
+def check_run_name(run_name: str) -> str:
+    """``run_name`` when it is a plain name that stays inside ``output_dir``.
+
+    Raises:
+        ConfigError: the name is empty, has a path separator, starts with a dot or is over 200 characters.
+    """
+    if not _RUN_NAME.match(run_name) or len(run_name) > 200:
+        raise ConfigError(
+            f"run={run_name!r} is not a run name: use letters, digits and _ . + = @ , : - (no '/', no '..', not "
+            "starting with '.'), at most 200 characters; the run directory is always inside output_dir "
+            "(hydra.run.dir=DIR chooses a directory anywhere)."
+        )
+    return run_name
+
+
 def run_root(output_dir: str, run_name: str) -> Path:
     """``output_dir/run_name``, refusing a name that would leave ``output_dir`` (``..``, ``/``, absolute paths).
 
     Raises:
         ConfigError: the name is empty, has a path separator or starts with a dot.
     """
-    if not _RUN_NAME.match(run_name) or len(run_name) > 200:
-        raise ConfigError(
-            f"run={run_name!r} is not a run name: use letters, digits and _ . + = @ , : - (no '/', no '..', not "
-            "starting with '.'), at most 200 characters; the run directory is always inside output_dir."
-        )
-    root = Path(output_dir) / run_name
+    root = Path(output_dir) / check_run_name(run_name)
     if root.resolve().parent != Path(output_dir).resolve():
         raise ConfigError(f"run={run_name!r} would leave output_dir {output_dir!r}; choose a plain run name.")
     return root
