@@ -16,12 +16,12 @@ from cdmbench.cli import main
 pytestmark = [pytest.mark.embedded_lm, pytest.mark.slow, pytest.mark.usefixtures("shared_embedded_server")]
 
 
-@pytest.mark.parametrize("program", ["full_info", "cdm_agent"])
-def test_evaluate_demo_with_the_embedded_model(program: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("program", "n_cases"), [("full_info", 1), ("cdm_agent", 2)])
+def test_evaluate_demo_with_the_embedded_model(program: str, n_cases: int, tmp_path: Path) -> None:
     overrides = [
         f"program={program}",
-        "limit=2",
-        *(["program.max_iters=5"] if program == "cdm_agent" else []),  # keeps the suite short on 2 cores
+        f"limit={n_cases}",  # the agent, the demo's program, on both demo cases; full_info on one (2 cores)
+        *(["program.max_iters=3"] if program == "cdm_agent" else []),  # keeps the suite short on 2 cores
         f"output_dir={tmp_path}",
         f"lm.cache_dir={tmp_path / 'cache'}",
         "lm.max_text_chars=80",  # shorter free text and lists: fewer tokens of the tiny model per call
@@ -32,8 +32,8 @@ def test_evaluate_demo_with_the_embedded_model(program: str, tmp_path: Path) -> 
     run_dir = tmp_path / "e2e"
     predictions = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
     scores = [json.loads(line) for line in (run_dir / "scores.jsonl").read_text().splitlines()]
-    assert len(predictions) == 2 and len(scores) == 2
-    assert [p["status"] for p in predictions] == ["ok", "ok"], [p.get("error") for p in predictions]
+    assert len(predictions) == n_cases and len(scores) == n_cases
+    assert [p["status"] for p in predictions] == ["ok"] * n_cases, [p.get("error") for p in predictions]
     assert {p["hadm_id"] for p in predictions} == {s["hadm_id"] for s in scores}
     for prediction in predictions:
         assert isinstance(prediction["diagnosis"], str)
@@ -54,4 +54,4 @@ def test_evaluate_demo_with_the_embedded_model(program: str, tmp_path: Path) -> 
 
     # rerunning the same run resumes: nothing left to do, every case still once
     assert main(["evaluate", *overrides]) == 0
-    assert len((run_dir / "predictions.jsonl").read_text().splitlines()) == 2
+    assert len((run_dir / "predictions.jsonl").read_text().splitlines()) == n_cases
