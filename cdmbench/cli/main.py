@@ -110,6 +110,7 @@ class Task:
         except Exception as exc:
             _remove_empty_job_dir()
             if debug and not isinstance(exc, CdmbenchError):
+                exc.__cdmbench_task__ = True  # type: ignore[attr-defined]  # a bug in the command: keep its traceback
                 raise
             return _report(exc, debug)
 
@@ -220,6 +221,8 @@ def _run(command: Command, args: list[str], debug: bool) -> int:
     except CdmbenchError:
         raise
     except Exception as exc:
+        if getattr(exc, "__cdmbench_task__", False):  # raised by the command itself (debug=true): not a config error
+            raise
         error = config_error(exc, config_name, overrides)
         if error is None:
             raise

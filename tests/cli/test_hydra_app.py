@@ -215,3 +215,23 @@ def test_the_slurm_gpu_launcher_config_composes_onto_submitit(capfd):
     launcher = capfd.readouterr().out
     assert "_target_: hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher" in launcher
     assert "partition: a100" in launcher and "gpus_per_node: 1" in launcher and "array_parallelism: 8" in launcher
+
+
+def _a_bug(cfg):
+    raise ValueError("a bug in the command")
+
+
+def test_a_bug_in_a_command_keeps_its_traceback_with_debug(monkeypatch, capfd):
+    from cdmbench.cli import COMMANDS, Command
+
+    monkeypatch.setitem(COMMANDS, "score", Command("score", "s", "tests.cli.test_hydra_app:_a_bug", lm=False))
+    with pytest.raises(ValueError, match="a bug in the command"):  # not turned into a "malformed override"
+        main(["score", "debug=true"])
+    assert main(["score"]) == 1
+    assert "This is a bug in cdmbench" in _one_error_line_or_bug(capfd.readouterr().err)
+
+
+def _one_error_line_or_bug(text: str) -> str:
+    errors = [line for line in text.splitlines() if "| ERROR" in line]
+    assert len(errors) == 1 and "Traceback" not in text, text
+    return errors[0]
