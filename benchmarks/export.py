@@ -10,7 +10,7 @@ It prints the ratio (target: export within 3x of the raw copy) and peak memory (
 peak of one traced export run).
 
 Usage:
-    uv run python benchmarks/export.py [--n-admissions 2400] [--repeat 3]
+    uv run python benchmarks/export.py [--n-admissions 2400] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def raw_copy(conn: psycopg.Connection, dropped: list[int], extended: bool = Fals
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-admissions", type=int, default=2400)
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each side (the best counts)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each side (the best counts)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     setup_logging("WARNING")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -51,7 +51,7 @@ SOURCES: tuple[str, ...] = ("synthetic", "mimic-iv", "mimic-iv-ext-cdm")
 
 def _time_to_str(value: Any) -> Any:
     """Keep times as ISO strings (so a load/save round trip never reformats them)."""
-    if isinstance(value, datetime | date):
+    if isinstance(value, date):  # datetime is a date; a tuple/class check, not a union built on every call
         return value.isoformat()
     return value
 

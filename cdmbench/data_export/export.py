@@ -13,10 +13,12 @@ Example:
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -117,11 +119,28 @@ def ensure_indexes(conn: psycopg.Connection) -> None:
 
 
 def _stream(conn: psycopg.Connection, name: str, params: dict[str, Any] | None = None) -> Iterator[tuple]:
-    """Run ``sql/export/<name>.sql`` on a server-side cursor and yield its rows."""
-    with conn.cursor(name=f"cdm_{name}") as cur:
+    """Run ``sql/export/<name>.sql`` on a server-side cursor and yield its rows.
+
+    Binary: numbers arrive as machine values, not digits to parse (a third of the fetch time of the labs).
+    """
+    with conn.cursor(name=f"cdm_{name}", binary=True) as cur:
         cur.execute(export_sql(name), params)
         while rows := cur.fetchmany(_ITERSIZE):
             yield from rows
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: an export allocates millions of acyclic objects (rows, dicts,
+    records) that its passes over the growing heap walk again and again without freeing any (a third of the
+    export's Python time). Reference counting still frees everything; the collector is restored after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _cohort_pattern() -> str:
@@ -177,6 +196,11 @@ def export_cases(
     check_tables(conn)
     ensure_indexes(conn)
     info = read_load_info(conn)
+    with _without_cyclic_gc():
+        return _export(conn, info.cases_source if info is not None else "mimic-iv", limit, extended, progress)
+
+
+def _export(conn: psycopg.Connection, source: str, limit: int | None, extended: bool, progress: bool) -> ExportResult:
     excluded: dict[int, str] = {}
     params = {"extended": extended, "per_item": 3 if extended else 1}
     steps = ["cohort", "discharge", *QUERIES]
@@ -224,7 +248,6 @@ def export_cases(
         counts[reason] += 1
     if limit is not None:
         cases = cases[:limit]
-    source = info.cases_source if info is not None else "mimic-iv"
     return ExportResult(cases=cases, exclusions=counts, excluded=dict(sorted(excluded.items())), source=source)
 
 

@@ -76,11 +76,14 @@ _HISTORY_HEADERS = ("History of Present Illness", "History of Presenting Illness
 _HISTORY_PARTS = (*_HISTORY_HEADERS, "Past Medical History", "Social History", "Family History")
 _EXAM_HEADERS = ("Physical Exam", "Physical Examination")
 _DIAGNOSIS_HEADERS = ("Discharge Diagnosis", "Discharge Diagnoses", "___ Diagnosis", "___ Diagnoses")
+_AFTER_HISTORY = tuple(h for h in TOP_LEVEL_HEADERS if h not in _HISTORY_PARTS)
 _PROCEDURE_HEADER = "Major Surgical or Invasive Procedure"
 
 # Where the exam's discharge part starts (CDMv1 dataset/discharge.py): the first "discharge" anywhere, or the
 # "at" / "upon" / "on" right before it ("UPON DISCHARGE:", "On discharge", "Exam prior to discharge").
-_DISCHARGE_EXAM = re.compile(r"\b(?:at|upon|on)\s+discharge|discharge", re.IGNORECASE)
+# (Found as the literal, then the word before it: one regex for both is tried at every character, 5x slower.)
+_DISCHARGE_WORD = re.compile("discharge", re.IGNORECASE)
+_WORD_BEFORE_DISCHARGE = re.compile(r"\b(?:at|upon|on)\Z", re.IGNORECASE)
 # A first line that only announces the admission exam: "ADMISSION PHYSICAL EXAM:", "Admission Exam:",
 # "ON ADMISSION:", "Admission:", "PHYSICAL EXAM ON ADMISSION:", "Admission PE:".
 _ADMISSION_HEADER = re.compile(
@@ -90,35 +93,63 @@ _ADMISSION_HEADER = re.compile(
 )
 _BULLET = re.compile(r"^(?:[-*•]|\d+[.)](?=\s|$))[ \t]*")
 # A radiology section header line: upper-case words (letters, digits, / & -) followed by ':'.
-_RADIOLOGY_HEADER = re.compile(r"^[ \t]*([A-Z][A-Z0-9]*(?:[ \t/&-]+[A-Z0-9]+)*)[ \t]*:", re.MULTILINE)
+_RADIOLOGY_HEADER_TEXT = r"[ \t]*([A-Z][A-Z0-9]*(?:[ \t/&-]+[A-Z0-9]+)*)[ \t]*:"
+_RADIOLOGY_HEADER = re.compile(_RADIOLOGY_HEADER_TEXT)
+_RADIOLOGY_NEXT_HEADER = re.compile(rf"\n{_RADIOLOGY_HEADER_TEXT}")  # see _Headers
 
 
 def normalize_newlines(text: str) -> str:
     """Turn ``\\r\\n`` and lone ``\\r`` into ``\\n``."""
+    if "\r" not in text:
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-@cache
-def _header_regex(names: tuple[str, ...]) -> re.Pattern[str]:
-    words = "|".join(r"[ \t]+".join(re.escape(w) for w in name.split()) for name in names)
-    return re.compile(rf"^[ \t]*(?:{words})[ \t]*:", re.IGNORECASE | re.MULTILINE)
+class _Headers:
+    """Finds header lines (``name:`` at a line start, any letter case, words separated by blanks) of a set of names.
+
+    A pattern anchored with ``^`` under MULTILINE is tried at every character of a note; one that starts with
+    ``\\n`` lets the regex engine skip from newline to newline (5x faster on a discharge note), so the first line
+    is matched on its own.
+    """
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        words = "|".join(r"[ \t]+".join(re.escape(w) for w in name.split()) for name in names)
+        header = rf"[ \t]*(?:{words})[ \t]*:"
+        self._first_line = re.compile(header, re.IGNORECASE)
+        self._next_line = re.compile(rf"\n{header}", re.IGNORECASE)
+
+    def search(self, text: str, pos: int = 0) -> tuple[int, int] | None:
+        """``(start, end)`` of the first header line starting at or after ``pos`` (a line start), or None."""
+        if pos == 0 and (first := self._first_line.match(text)) is not None:
+            return first.start(), first.end()
+        match = self._next_line.search(text, max(pos - 1, 0))
+        return None if match is None else (match.start() + 1, match.end())
+
+    def last(self, text: str) -> tuple[int, int] | None:
+        """``(start, end)`` of the last header line, or None."""
+        found = None
+        for match in self._next_line.finditer(text):
+            found = match
+        if found is not None:
+            return found.start() + 1, found.end()
+        return self.search(text)
 
 
 @cache
-def _top_level_regex() -> re.Pattern[str]:
-    return _header_regex(TOP_LEVEL_HEADERS)
+def _headers(names: tuple[str, ...]) -> _Headers:
+    return _Headers(names)
 
 
 def _span_after(note: str, headers: tuple[str, ...], end_headers: tuple[str, ...] | None = None) -> str | None:
     """Text after the first of ``headers`` up to the next top-level header (or the next of ``end_headers``)."""
-    match = _header_regex(headers).search(note)
-    if match is None:
+    start = _headers(headers).search(note)
+    if start is None:
         return None
-    end_regex = _top_level_regex() if end_headers is None else _header_regex(end_headers)
-    end = end_regex.search(note, match.end())
+    end = _headers(TOP_LEVEL_HEADERS if end_headers is None else end_headers).search(note, start[1])
     if end is None and end_headers is not None:
-        end = _top_level_regex().search(note, match.end())
-    return note[match.end() : end.start() if end else len(note)]
+        end = _headers(TOP_LEVEL_HEADERS).search(note, start[1])
+    return note[start[1] : end[0] if end else len(note)]
 
 
 def _stripped_or_none(text: str | None) -> str | None:
@@ -162,13 +193,13 @@ def extract_history(note: str) -> str | None:
         The stripped text, or None when the HPI header is absent or nothing follows it.
     """
     note = normalize_newlines(note)
-    start = _header_regex(_HISTORY_HEADERS).search(note)
+    start = _headers(_HISTORY_HEADERS).search(note)
     if start is None:
         return None
-    end = _header_regex(_EXAM_HEADERS).search(note, start.end())
+    end = _headers(_EXAM_HEADERS).search(note, start[1])
     if end is None:
-        end = _header_regex(tuple(h for h in TOP_LEVEL_HEADERS if h not in _HISTORY_PARTS)).search(note, start.end())
-    return _stripped_or_none(note[start.end() : end.start() if end else len(note)])
+        end = _headers(_AFTER_HISTORY).search(note, start[1])
+    return _stripped_or_none(note[start[1] : end[0] if end else len(note)])
 
 
 def extract_physical_exam(note: str) -> str | None:
@@ -184,15 +215,27 @@ def extract_physical_exam(note: str) -> str | None:
     section = _span_after(normalize_newlines(note), _EXAM_HEADERS)
     if section is None:
         return None
-    cut = _DISCHARGE_EXAM.search(section)
-    if cut is not None:
-        section = section[: cut.start()]
+    if (cut := _discharge_part_start(section)) is not None:
+        section = section[:cut]
     section = section.strip()
     first_line, newline, rest = section.partition("\n")
     header = _ADMISSION_HEADER.match(first_line)
     if header is not None:
         section = first_line[header.end() :] + newline + rest
     return _stripped_or_none(section)
+
+
+def _discharge_part_start(section: str) -> int | None:
+    """Where the discharge part of an exam section starts: its first "discharge", or the at/upon/on before it."""
+    found = _DISCHARGE_WORD.search(section)
+    if found is None:
+        return None
+    start = blank = found.start()
+    while blank > 0 and section[blank - 1].isspace():  # str.isspace is the regex \s
+        blank -= 1
+    if blank < start and (word := _WORD_BEFORE_DISCHARGE.search(section, max(blank - 4, 0), blank)) is not None:
+        return word.start()
+    return start
 
 
 def _section_lines(note: str, headers: tuple[str, ...]) -> list[str]:
@@ -204,13 +247,11 @@ def discharge_diagnosis_section(note: str) -> str | None:
     """The discharge diagnosis section: after the LAST ``Discharge Diagnosis:`` (or ``___ Diagnosis:``, or
     ``Diagnoses``) header up to the next top-level header, stripped; None when there is none or it is empty."""
     note = normalize_newlines(note)
-    last = None
-    for last in _header_regex(_DIAGNOSIS_HEADERS).finditer(note):  # noqa: B007
-        pass
+    last = _headers(_DIAGNOSIS_HEADERS).last(note)
     if last is None:
         return None
-    end = _top_level_regex().search(note, last.end())
-    return _stripped_or_none(note[last.end() : end.start() if end else len(note)])
+    end = _headers(TOP_LEVEL_HEADERS).search(note, last[1])
+    return _stripped_or_none(note[last[1] : end[0] if end else len(note)])
 
 
 def discharge_diagnoses(note: str) -> list[str]:
@@ -257,8 +298,8 @@ def clean_radiology_report(text: str) -> str:
         The cleaned text; ``""`` when nothing is kept (the export then drops the report).
     """
     text = normalize_newlines(text)
-    starts = [m.start() for m in _RADIOLOGY_HEADER.finditer(text)]
-    bounds = [0, *starts, len(text)] if not starts or starts[0] != 0 else [*starts, len(text)]
+    starts = [m.start() + 1 for m in _RADIOLOGY_NEXT_HEADER.finditer(text)]
+    bounds = [0, *starts, len(text)]
     kept = []
     for begin, end in pairwise(bounds):
         section = text[begin:end]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -130,6 +131,19 @@ def test_extended_mode_and_procedure_cutoff(mini_conn: psycopg.Connection) -> No
 def test_limit(mini_conn: psycopg.Connection) -> None:
     assert export_cases(mini_conn, limit=0, progress=False).cases == []
     assert len(export_cases(mini_conn, limit=5, progress=False).cases) == 1
+
+
+def test_the_garbage_collector_is_restored(mini_conn: psycopg.Connection) -> None:
+    # the export pauses the cyclic collector while it runs (speed); it must leave it as it found it
+    assert gc.isenabled()
+    export_cases(mini_conn, progress=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        export_cases(mini_conn, progress=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_missing_table_is_named(pg_conn: psycopg.Connection, tmp_path: Path) -> None:

@@ -248,3 +248,34 @@ def test_the_last_diagnosis_header_wins_and_may_be_deidentified() -> None:
 )
 def test_exam_is_cut_at_the_first_discharge(exam: str, expected: str) -> None:
     assert extract_physical_exam(f"Physical Exam:\n{exam}\n \nPertinent Results:\nnone") == expected
+
+
+@pytest.mark.parametrize(
+    ("exam", "expected"),
+    [
+        ("Abd tender. upon \n\n  discharge soft", "Abd tender."),  # any run of blanks between the word and it
+        ("Abd tender, coupon discharge", "Abd tender, coupon"),  # "on" inside a word does not count
+        ("Abd tender_on discharge", "Abd tender_on"),
+        ("Abd tender\n-on discharge", "Abd tender\n-"),
+        ("on discharge: soft", None),  # the word at the very start of the section
+    ],
+)
+def test_the_word_before_discharge_is_cut_only_when_it_is_a_word(exam: str, expected: str | None) -> None:
+    assert extract_physical_exam(f"Physical Exam:{exam}\n \nPertinent Results:\nnone") == expected
+
+
+def test_headers_on_the_first_line_and_after_blank_lines_are_found() -> None:
+    assert extract_section("Chief Complaint: pain\nAllergies:\nnone", "Chief Complaint") == "pain"
+    assert extract_section("  chief   complaint :pain", "Chief Complaint") == "pain"
+    note = "Discharge Diagnosis:\nappendicitis\nDischarge Condition:\ngood"
+    assert discharge_diagnosis_section(note) == "appendicitis"  # the only (first-line) header is the last one
+    assert extract_history("History of Present Illness:\nRLQ pain\n\n\tPhysical Exam:\nsoft") == "RLQ pain"
+    # a header word in the middle of a line is not a header
+    assert extract_history("History of Present Illness:\nno Physical Exam: done\nPhysical Exam:\nsoft") == (
+        "no Physical Exam: done"
+    )
+
+
+def test_radiology_headers_at_the_start_and_after_a_preamble() -> None:
+    assert clean_radiology_report("HISTORY: pain\nFINDINGS: normal") == "FINDINGS: normal"
+    assert clean_radiology_report("preamble\nINDICATION: pain\n  FINDINGS: normal") == "preamble\n\nFINDINGS: normal"
