@@ -29,13 +29,17 @@ def synthetic_cases() -> list[Case]:
 @pytest.fixture(scope="session")
 def splits_dir(tmp_path_factory, synthetic_cases) -> Path:
     """train/dev/test/reader_study files and splits.json (4 cases each) of the synthetic cases."""
+    return write_split_files(tmp_path_factory.mktemp("splits"), synthetic_cases)
+
+
+def write_split_files(out: Path, cases: list[Case]) -> Path:
+    """Split ``cases`` (seed 0, 40% train, 30% dev) and write the split files and splits.json into ``out``."""
     from cdmbench.cases import dump_cases
     from cdmbench.data_export.splits import SplitSettings, build_manifest, split_cases, write_splits
 
     settings = SplitSettings(train_fraction=0.4, dev_fraction=0.3, min_train_per_pathology=1, min_dev_per_pathology=1)
-    result = split_cases(synthetic_cases, seed=0, settings=settings)
-    sha = hashlib.sha256(dump_cases(synthetic_cases, "synthetic").encode()).hexdigest()
-    out = tmp_path_factory.mktemp("splits")
+    result = split_cases(cases, seed=0, settings=settings)
+    sha = hashlib.sha256(dump_cases(cases, "synthetic").encode()).hexdigest()
     write_splits(out, result, build_manifest(result, "cases.json", sha, "synthetic"))
     return out
 

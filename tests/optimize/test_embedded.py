@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -18,8 +19,29 @@ def _skip_without_embedded_lm() -> None:
         pytest.skip("llama-cpp-python is not installed: the embedded model cannot run")
 
 
-def test_optimize_with_the_embedded_model_then_reload(tmp_path, splits_dir) -> None:
+@pytest.fixture
+def short_splits(tmp_path, synthetic_cases) -> Path:
+    """Splits of shortened cases (12 labs, one report of 400 characters): the tiny model on 2 cores reads prompts at
+    ~100 tokens/s, and the 58 labs of a synthetic case are most of a full_info prompt."""
+    from tests.optimize.conftest import write_split_files
+
+    short = [
+        case.model_copy(
+            update={
+                "lab_results": case.lab_results[:12],
+                "radiology_reports": [r.model_copy(update={"text": r.text[:400]}) for r in case.radiology_reports[:1]],
+            }
+        )
+        for case in synthetic_cases
+    ]
+    out = tmp_path / "splits"
+    out.mkdir()
+    return write_split_files(out, short)
+
+
+def test_optimize_with_the_embedded_model_then_reload(tmp_path, short_splits) -> None:
     _skip_without_embedded_lm()
+    splits_dir = short_splits
     from cdmbench.config import compose
     from cdmbench.optimize import load_bundle, read_bundle
     from cdmbench.optimize.command import run
