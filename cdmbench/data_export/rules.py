@@ -68,7 +68,6 @@ REASONS: tuple[str, ...] = (
 """Exclusion reasons, in the order the rules are applied (the first failing rule is counted)."""
 
 # A line that starts the secondary diagnoses: contains "secondary" but not "secondary to" / "with secondary".
-_SECONDARY = re.compile(r"secondary", re.IGNORECASE)
 _NOT_SECONDARY = re.compile(r"secondary to|with secondary", re.IGNORECASE)
 # A heading line of the discharge diagnosis section: "Primary:", "PRIMARY DIAGNOSIS:", "Diagnoses:", "Final dx:".
 _HEADING = re.compile(
@@ -77,7 +76,9 @@ _HEADING = re.compile(
     re.IGNORECASE,
 )
 _LEADING = re.compile(r"^(?:[-*•#]+|\(?\d+[.)]|[a-z][.)](?=\s))[ \t]*", re.IGNORECASE)
-_CUT = re.compile(r",| and | or | vs", re.IGNORECASE)
+# Where a line's first diagnosis ends (CDMv1 utils/nlp.py extract_primary_diagnosis, case-sensitive as there:
+# "ACUTE APPENDICITIS AND PERFORATION" stays whole).
+_CUT = re.compile(r",|\band\b|\bor\b|\bvs\b")
 
 
 def pathologies_in_title(title: str | None) -> list[str]:
@@ -104,19 +105,25 @@ def mask_disease_names(text: str, pathology: str) -> str:
 
 
 def primary_part(section: str) -> str:
-    """The discharge diagnosis section up to (not including) its first "secondary" line (``dataset.py``)."""
-    lines = section.split("\n")
-    for i, line in enumerate(lines):
-        if _SECONDARY.search(line) and not _NOT_SECONDARY.search(line):
-            return "\n".join(lines[:i])
-    return section
+    """The discharge diagnosis section, lower case, before its first "secondary" line (``dataset/dataset.py``
+    ``pathology_in_primary_diagnosis``).
+
+    As in CDMv1, the section is cut where the text of that line FIRST occurs: a bare ``secondary`` line after
+    ``sepsis secondary to acute cholecystitis`` cuts inside the first line (``"sepsis "``).
+    """
+    lowered = section.lower()
+    for line in lowered.split("\n"):
+        if "secondary" in line and not _NOT_SECONDARY.search(line):
+            return lowered[: lowered.find(line)]
+    return lowered
 
 
 def first_discharge_diagnosis(section: str | None) -> str | None:
     """The first diagnosis of a discharge diagnosis section (approximating CDMv1's scispaCy NER).
 
     The first non-empty line that is not a heading ("Primary:", "PRIMARY DIAGNOSIS:", "Diagnoses:" ...), with
-    leading bullets or numbers stripped, cut at the first ``,``, `` and ``, `` or `` or `` vs``.
+    leading bullets or numbers stripped, cut at the first ``,`` or the first of the words ``and``, ``or``, ``vs``
+    (lower case, as CDMv1 cuts).
 
     Returns:
         The diagnosis text, stripped; None when the section has no such line.

@@ -295,18 +295,21 @@ def clean_radiology_report(text: str) -> str:
         text: the radiology note text.
 
     Returns:
-        The cleaned text; ``""`` when nothing is kept (the export then drops the report).
+        The cleaned text; ``""`` when nothing is kept, or only header lines without text ("FINDINGS:" before a
+        dropped "IMPRESSION: ..."), as CDMv1 blanks them (the export then drops the report).
     """
     text = normalize_newlines(text)
     starts = [m.start() + 1 for m in _RADIOLOGY_NEXT_HEADER.finditer(text)]
     bounds = [0, *starts, len(text)]
     kept = []
+    informative = False
     for begin, end in pairwise(bounds):
         section = text[begin:end]
         header = _RADIOLOGY_HEADER.match(section)
         if header is not None and header.group(1).startswith(_dropped_sections()):
             continue
+        informative = informative or bool(section[header.end() if header else 0 :].strip())
         section = section.strip()
         if section:
             kept.append(section)
-    return "\n\n".join(kept)
+    return "\n\n".join(kept) if informative else ""

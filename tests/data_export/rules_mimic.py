@@ -115,6 +115,7 @@ ADMISSIONS: list[Adm] = [
         reports=[
             (1, "CT ABD & PELVIS WITH CONTRAST", EMPTY_REPORT, None),
             (2, "CHEST (PA & LAT)", "FINDINGS: Clear lungs.\n", None),
+            (3, "CT ABDOMEN W/CONTRAST", "FINDINGS:\n\nIMPRESSION: Dilated appendix.\n", None),  # headers only
         ],
     ),  # no_abdominal_imaging
     Adm(
@@ -126,6 +127,8 @@ ADMISSIONS: list[Adm] = [
         ],
     ),
     Adm(31000019, note=False),  # no discharge note: no_history
+    Adm(31000020, dx="Sepsis secondary to acute appendicitis\nsecondary\nHypertension"),  # cut at "sepsis "
+    Adm(31000021, dx="PERFORATED VISCUS AND ACUTE APPENDICITIS"),  # CDMv1 cuts at lower-case "and" only: kept
 ]
 """The admissions, in hadm_id order of the checks in test_cdmv1_rules.py."""
 

@@ -29,7 +29,7 @@ def conn(pg_server: NoopExecutor, tmp_path_factory: pytest.TempPathFactory) -> I
     write_rules_mimic(hosp, note_root=notes)
     with fresh_database(pg_server, "cdmbench_rules") as dbname, connect_to(pg_server, dbname) as connection:
         summary = load_mimic(connection, hosp, note_source=notes, progress=False)
-        assert summary.rows["mimiciv_note.discharge"] == 18
+        assert summary.rows["mimiciv_note.discharge"] == 20
         yield connection
 
 
@@ -56,8 +56,9 @@ def test_every_reason_is_counted_in_rule_order(result: ExportResult) -> None:
         31000015: "no_labs",
         31000017: "no_abdominal_imaging",
         31000019: "no_history",
+        31000020: "not_primary_diagnosis",
     }
-    assert all(n == 1 for n in result.exclusions.values())
+    assert all(n == (2 if r == "not_primary_diagnosis" else 1) for r, n in result.exclusions.items())
 
 
 def test_cohort_takes_any_diagnosis_not_only_the_first(result: ExportResult) -> None:
@@ -81,6 +82,19 @@ def test_secondary_to_is_not_the_secondary_heading(result: ExportResult) -> None
     case = _case(result, 31000009)
     assert case.ground_truth is not None
     assert case.ground_truth.primary_diagnosis == ["Sepsis secondary to acute appendicitis", "Hypertension"]
+
+
+def test_the_primary_part_ends_where_the_secondary_lines_text_first_occurs(result: ExportResult) -> None:
+    # CDMv1 splits "sepsis secondary to acute appendicitis\nsecondary\n..." at the first "secondary": "sepsis "
+    assert result.excluded[31000020] == "not_primary_diagnosis"
+
+
+def test_the_first_diagnosis_is_cut_at_lower_case_words_only(result: ExportResult) -> None:
+    assert _case(result, 31000021).pathology == "appendicitis"
+
+
+def test_a_report_left_with_header_lines_only_is_dropped(result: ExportResult) -> None:
+    assert result.excluded[31000017] == "no_abdominal_imaging"  # its CT ABDOMEN keeps only "FINDINGS:"
 
 
 def test_two_pathologies_are_assigned_by_the_first_discharge_diagnosis(result: ExportResult) -> None:

@@ -23,6 +23,11 @@ from cdmbench.data_export.rules import (
         ("\n\nAcute cholecystitis and choledocholithiasis", "Acute cholecystitis"),
         ("Final diagnosis:\n(1) Diverticulitis vs. colitis", "Diverticulitis"),
         ("Acute pancreatitis or biliary colic", "Acute pancreatitis"),
+        ("ACUTE APPENDICITIS AND PERFORATION", "ACUTE APPENDICITIS AND PERFORATION"),  # CDMv1 cuts lower case only
+        ("Acute cholecystitis, VSD", "Acute cholecystitis"),
+        ("Acute appendicitis vsd", "Acute appendicitis vsd"),  # "vs" as a word only
+        ("Pancreatitis (gallstone)/choledocholithiasis", "Pancreatitis (gallstone)/choledocholithiasis"),
+        ("Sandwich organ failure", "Sandwich organ failure"),  # "and" inside a word does not cut
         ("PRIMARY DIAGNOSIS:\n\n", None),
         ("", None),
     ],
@@ -33,8 +38,14 @@ def test_first_discharge_diagnosis(section: str, first: str | None) -> None:
 
 def test_primary_part_stops_at_the_secondary_line_only() -> None:
     section = "Sepsis secondary to appendicitis\nAbscess with secondary infection\nSecondary:\nHTN"
-    assert primary_part(section) == "Sepsis secondary to appendicitis\nAbscess with secondary infection"
-    assert primary_part("Acute appendicitis") == "Acute appendicitis"
+    assert primary_part(section) == "sepsis secondary to appendicitis\nabscess with secondary infection\n"
+    assert primary_part("Acute appendicitis") == "acute appendicitis"
+
+
+def test_primary_part_cuts_where_the_secondary_line_first_occurs() -> None:
+    # CDMv1 splits the section at the secondary line's TEXT: a bare "secondary" line cuts inside the first line
+    assert primary_part("Sepsis secondary to acute cholecystitis\nsecondary\nhtn") == "sepsis "
+    assert primary_part("Acute appendicitis\n SECONDARY \nHTN") == "acute appendicitis\n"
 
 
 def test_disease_names_are_substrings_and_per_pathology() -> None:

@@ -279,3 +279,10 @@ def test_headers_on_the_first_line_and_after_blank_lines_are_found() -> None:
 def test_radiology_headers_at_the_start_and_after_a_preamble() -> None:
     assert clean_radiology_report("HISTORY: pain\nFINDINGS: normal") == "FINDINGS: normal"
     assert clean_radiology_report("preamble\nINDICATION: pain\n  FINDINGS: normal") == "preamble\n\nFINDINGS: normal"
+
+
+def test_a_report_with_only_header_lines_left_is_empty() -> None:
+    # CDMv1 (dataset/radiology.py) blanks a report none of whose kept sections has text
+    assert clean_radiology_report("FINDINGS:\nIMPRESSION: Dilated appendix.") == ""
+    assert clean_radiology_report("EXAMINATION:\nTECHNIQUE:  \nINDICATION: pain") == ""
+    assert clean_radiology_report("FINDINGS:\nTECHNIQUE: Axial images.") == "FINDINGS:\n\nTECHNIQUE: Axial images."
