@@ -125,3 +125,5 @@ def test_radiology_quirks(dataset: Path, truth: dict[str, Any]) -> None:
     assert _low(empty, len(reports), 0.1)  # empty after cleaning: dropped before the abdominal-imaging rule
     kept = {r["note_id"] for c in truth["cases"] for r in c["radiology_reports"]}
     assert kept & addenda  # an addendum keeps its parent's exam name
+    bare = {r["note_id"] for r in reports if "FINDINGS:\n\nIMPRESSION:" in r["text"]}  # a header, nothing under it
+    assert bare and _low(len(bare), len(reports), 0.05) and not bare & kept  # empty after cleaning, as in CDMv1

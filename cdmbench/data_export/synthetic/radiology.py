@@ -143,12 +143,14 @@ def addendum_sections(rng: Random) -> list[str]:
 
 
 def empty_report_sections(rng: Random, presentation: str, age: int, female: bool) -> list[str]:
-    """A report with only sections the export drops (indication, comparison, impression): empty after cleaning."""
-    return [
-        _indication(rng, age, female, presentation),
-        "COMPARISON: None.",
-        rng.choice(["IMPRESSION: Study limited by motion; please see the repeat study.", "IMPRESSION: Wet read only."]),
-    ]
+    """A report with only sections the export drops (indication, comparison, impression), or also an empty kept
+    header (a wet read's "FINDINGS:" with nothing under it): empty after cleaning."""
+    indication = _indication(rng, age, female, presentation)
+    impression = rng.choice(
+        ["IMPRESSION: Study limited by motion; please see the repeat study.", "IMPRESSION: Wet read only."]
+    )
+    findings = ["FINDINGS:"] if impression.endswith("Wet read only.") else []  # no extra draw: the stream stays
+    return [indication, "COMPARISON: None.", *findings, impression]
 
 
 def report_sections(rng: Random, exam: Exam, presentation: str, age: int, female: bool, focus: bool) -> list[str]:
@@ -218,7 +220,10 @@ def report_sections(rng: Random, exam: Exam, presentation: str, age: int, female
 
 
 def kept_text(sections: list[str]) -> str:
-    """The export's cleaned report text: sections whose header is not dropped, joined by a blank line."""
+    """The export's cleaned report text: sections whose header is not dropped, joined by a blank line; nothing
+    when the kept sections are bare headers ("FINDINGS:")."""
     dropped = tuple(vocabulary("imaging")["radiology_sections_dropped"])
     kept = [s.strip() for s in sections if not s.startswith(dropped)]
+    if all(s.endswith(":") for s in kept):
+        return ""
     return "\n\n".join(s for s in kept if s)
