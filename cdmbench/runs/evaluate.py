@@ -32,7 +32,7 @@ from cdmbench.protocols import Protocol, protocol_from_config, run_protocol
 from cdmbench.runs.error_rate import error_rate_exit_code, error_rate_setting
 from cdmbench.runs.executor import run_cases
 from cdmbench.runs.identity import run_identity
-from cdmbench.runs.naming import run_directory
+from cdmbench.runs.naming import lm_label, run_directory
 from cdmbench.runs.provenance import git_state, provenance
 from cdmbench.runs.run_dir import RunDirectory
 from cdmbench.runs.shard import parse_shard, shard_cases
@@ -85,10 +85,6 @@ def _selected(cfg: DictConfig, cases: list[Case]) -> list[Case]:
     if limit is None and not cfg.data:
         limit = int_setting(cfg, "demo.limit", minimum=0, optional=True)
     return cases if limit is None else cases[:limit]
-
-
-def _lm_label(lm_cfg: DictConfig) -> str:
-    return str(lm_cfg.get("preset") or lm_cfg.get("model") or lm_cfg.get("kind") or "lm")
 
 
 class _Scorer:
@@ -222,7 +218,7 @@ def run(cfg: DictConfig) -> int:
         len(cases) - len(todo),
         ", resuming" if resumed else "",
         program_name,
-        _lm_label(cfg.lm),
+        lm_label(cfg.lm),
     )
     manifest: dict[str, Any] = {
         "identity": identity,

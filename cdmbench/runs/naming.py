@@ -22,13 +22,14 @@ from omegaconf import DictConfig, OmegaConf
 
 from cdmbench.runs.identity import check_run_name, safe_run_name
 
-__all__ = ["RESOLVER", "default_run_name", "display_path", "register_resolver", "run_directory", "run_name"]
+__all__ = ["RESOLVER", "default_run_name", "display_path", "lm_label", "register_resolver", "run_directory", "run_name"]
 
 RESOLVER = "run_name"
 """``${run_name:evaluate}`` / ``${run_name:optimize}`` in the configs' ``hydra.run.dir`` and ``hydra.sweep.subdir``."""
 
 
-def _lm_label(lm: Any) -> str:
+def lm_label(lm: Any) -> str:
+    """The LM's short label in run names and logs: its preset, else its model, else its kind."""
     lm = lm or {}
     return str(lm.get("preset") or lm.get("model") or lm.get("kind") or "lm")
 
@@ -51,10 +52,10 @@ def default_run_name(cfg: Any, command: str) -> str:
     program = str(OmegaConf.select(cfg, "program.name", default="program"))
     if command == "optimize":
         optimizer = str(OmegaConf.select(cfg, "optimizer.name", default="optimizer"))
-        base = f"optimize-{program}-{optimizer}-{_lm_label(cfg.get('lm'))}"
+        base = f"optimize-{program}-{optimizer}-{lm_label(cfg.get('lm'))}"
     else:
         data = cfg.get("data")
-        base = f"{Path(str(data)).stem if data else 'demo'}-{program}-{_lm_label(cfg.get('lm'))}"
+        base = f"{Path(str(data)).stem if data else 'demo'}-{program}-{lm_label(cfg.get('lm'))}"
     suffix = _override_suffix(cfg)
     return safe_run_name(f"{base}-{suffix}" if suffix else base)
 
