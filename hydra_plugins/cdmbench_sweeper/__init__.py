@@ -13,8 +13,10 @@ from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import open_dict
 
 from cdmbench.config import redacted_yaml
+from cdmbench.errors import ConfigError
 from cdmbench.io import atomic_write_text
 
 __all__ = ["RedactingSweeper"]
@@ -36,6 +38,7 @@ class RedactingSweeper(BasicSweeper):
             batch = self.get_job_batch()
             self.validate_batch_is_legal(batch)  # every job composes before anything is written or started
             batches.append(batch)
+        self._check_job_directories([list(job) for batch in batches for job in batch])
 
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
@@ -47,3 +50,25 @@ class RedactingSweeper(BasicSweeper):
             returns.append(self.launcher.launch(batch, initial_job_idx=first_job))
             first_job += len(batch)
         return returns
+
+    def _check_job_directories(self, jobs: list[list[str]]) -> None:
+        """Refuse a sweep two of whose jobs would share a run directory: a key left out of run names (an
+        operational one such as ``num_threads``) cannot tell runs apart, and two jobs would write one run."""
+        assert self.config is not None and self.hydra_context is not None
+        seen: dict[str, list[str]] = {}
+        for num, overrides in enumerate(jobs):
+            cfg = self.hydra_context.config_loader.load_sweep_config(self.config, overrides)
+            with open_dict(cfg):
+                cfg.hydra.job.num = num  # as the launcher sets it, for a subdir that uses ${hydra.job.num}
+            directory = str(Path(str(cfg.hydra.sweep.dir)) / str(cfg.hydra.sweep.subdir))
+            if directory in seen:
+                first = " ".join(o for o in seen[directory] if o not in overrides) or "(no overrides)"
+                second = " ".join(o for o in overrides if o not in seen[directory]) or "(no overrides)"
+                raise ConfigError(
+                    f"jobs '{first}' and '{second}' of this "
+                    f"sweep would write the same run directory {directory}: the keys that differ are left out of "
+                    "run names (hydra.job.config.override_dirname.exclude_keys). Sweep them in separate commands "
+                    "with run=NAME, or give each job its own directory: hydra.sweep.subdir='${run_name:COMMAND}-"
+                    "${hydra.job.num}'."
+                )
+            seen[directory] = overrides

@@ -177,10 +177,23 @@ def test_user_mistakes_are_one_error_line_and_exit_2(extra, expected, sweep, tmp
 
 def test_the_sweep_record_has_secrets_redacted(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    args = ["evaluate", "data=missing.jsonl", "lm=vllm", "lm.model=m", "-m", "limit=1,2"]
+    args = ["evaluate", "data=missing.jsonl", "lm=vllm", "lm.model=m", "-m", "lm.temperature=0.0,0.5"]
     assert main([*args, "lm.api_base=http://user:pw-s3cret@127.0.0.1:9/v1"]) == 2
     record = (tmp_path / "outputs" / "multirun.yaml").read_text()
     assert "pw-s3cret" not in record and "***@127.0.0.1" in record
+
+
+def test_a_sweep_whose_jobs_would_share_a_run_directory_is_refused(cases, lm, tmp_path, capfd):
+    out = tmp_path / "outputs"
+    # num_threads is operational: left out of run names, so both jobs would be one run
+    assert main(["evaluate", *_overrides(cases, lm, out), "-m", "num_threads=1,2"]) == 2
+    line = _one_error_line(capfd.readouterr().err)
+    assert "'num_threads=1' and 'num_threads=2'" in line and "same run directory" in line
+    assert not out.exists()  # refused before the sweep record or any job
+    # the way out the message gives: a directory per job
+    subdir = "hydra.sweep.subdir=${run_name:evaluate}-${hydra.job.num}"
+    assert main(["evaluate", *_overrides(cases, lm, out), "-m", "num_threads=1,2", subdir]) == 0
+    assert sorted(_runs(out)) == [f"{cases.stem}-cdm_agent-qwen3_4b-{n}" for n in (0, 1)]
 
 
 @pytest.mark.slow
