@@ -51,7 +51,7 @@ SOURCES: tuple[str, ...] = ("synthetic", "mimic-iv", "mimic-iv-ext-cdm")
 
 def _time_to_str(value: Any) -> Any:
     """Keep times as ISO strings (so a load/save round trip never reformats them)."""
-    if isinstance(value, date):  # datetime is a date; a tuple/class check, not a union built on every call
+    if isinstance(value, date):  # datetime is a date (one class check: this runs for every lab of an export)
         return value.isoformat()
     return value
 
