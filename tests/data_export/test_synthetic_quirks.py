@@ -90,6 +90,11 @@ def test_note_quirks(notes: dict[int, str], truth: dict[str, Any]) -> None:
     assert _low(inside, len(cases), 0.1)  # "periappendicitis": masked inside the word
     in_reports = sum(any("peri___" in r["text"] for r in c["radiology_reports"]) for c in cases)
     assert _low(in_reports, len(cases), 0.1)
+    not_primary = {e["hadm_id"] for e in truth["excluded"] if e["reason"] == "not_primary_diagnosis"}
+    cut_inside = {h for h, t in notes.items() if re.search(r"secondary to [^\n]*\nsecondary\n", t)}
+    assert cut_inside and cut_inside <= not_primary and len(cut_inside) < len(not_primary)  # CDMv1 cuts at "sepsis "
+    upper_and = [c for c in cases if any(" AND " in line for line in c["ground_truth"]["primary_diagnosis"])]
+    assert _low(len(upper_and), len(cases), 0.05)  # kept: CDMv1 does not cut at an upper-case AND
     named = [e["hadm_id"] for e in truth["excluded"] if e["reason"] == "history_names_disease"]
     hpis = [re.split(r"Past Medical History:", notes[h])[0].lower() for h in named]
     in_pmh_only = sum(not any(name in hpi for names in DISEASE_NAMES.values() for name in names) for hpi in hpis)

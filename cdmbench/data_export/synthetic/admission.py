@@ -222,6 +222,10 @@ def make_admission(spec: AdmissionSpec, seed: int, ids: Counters) -> Admission:
     if kind == "secondary_discharge_diagnosis":  # the pathology only among the secondary discharge diagnoses
         secondary = [primary[0], *secondary]
         primary = [rng.choice(["Small bowel obstruction", "Urinary tract infection", "Gastroenteritis"])]
+        if spec.index % 3 == 0:  # ... or after "secondary to" above a bare "secondary" heading, where CDMv1 cuts
+            primary = [f"Sepsis secondary to {secondary[0].lower()}"]
+    if kind == "case" and spec.index % 50 == 7:  # an upper-case "AND": CDMv1 cuts only at a lower-case "and"
+        primary = [f"ABDOMINAL PAIN AND {primary[0].upper()}"]
     proc_text = [rng.choice(codes.PROCEDURE_TEXT[k]) for k in proc_kinds if rng.random() < 0.85]
     if rng.random() < 0.04:
         proc_text.append("PICC line placement")

@@ -176,6 +176,8 @@ def _lab_lines(labs: list[LabEvent]) -> list[str]:
 
 def _diagnosis_block(rng: Random, primary: list[str], secondary: list[str], force: bool) -> tuple[str, list[str]]:
     style = rng.choice([1, 2]) if force else rng.randrange(4)
+    if force and " secondary to " in primary[0]:  # a bare heading whose text first occurs inside the line above
+        return "\n".join([*primary, "secondary", *secondary]), primary + secondary
     if style == 0 or (style == 3 and len(primary) > 1):
         return "\n".join(primary + secondary), primary + secondary
     if style == 1:
